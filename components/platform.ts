@@ -1,0 +1,46 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformOutputs } from "./blocks";
+import type { Cloud, PlatformSpec } from "./types";
+
+/** Every cloud's Platform component is built the same way from the whole spec. */
+export interface PlatformArgs {
+  spec: PlatformSpec;
+}
+
+export type PlatformComponent = pulumi.ComponentResource & PlatformOutputs;
+
+type PlatformClass = new (
+  name: string,
+  args: PlatformArgs,
+  opts?: pulumi.ComponentResourceOptions,
+) => PlatformComponent;
+
+/**
+ * Each cloud's module is loaded only when a stack lists that cloud, so a one-cloud stack does not
+ * pay for loading the other two providers.
+ */
+const PLATFORMS: Record<Cloud, () => Promise<PlatformClass>> = {
+  aws: async () => (await import("./aws")).AwsPlatform,
+  azure: async () => (await import("./azure")).AzurePlatform,
+  gcp: async () => (await import("./gcp")).GcpPlatform,
+};
+
+export type StackOutputs = Partial<Record<Cloud, PlatformOutputs>>;
+
+/** Declares the platform on every cloud the spec lists and returns the stack outputs by cloud. */
+export async function definePlatform(spec: PlatformSpec): Promise<StackOutputs> {
+  const outputs: StackOutputs = {};
+  for (const cloud of spec.clouds) {
+    const Platform = await PLATFORMS[cloud]();
+    const platform = new Platform(cloud, { spec });
+    outputs[cloud] = {
+      workspaceName: platform.workspaceName,
+      trainingClusterName: platform.trainingClusterName,
+      storageName: platform.storageName,
+      containerRegistryUrl: platform.containerRegistryUrl,
+      modelRegistryName: platform.modelRegistryName,
+      endpoints: platform.endpoints,
+    };
+  }
+  return outputs;
+}

@@ -1,0 +1,97 @@
+/**
+ * Cloud-neutral shapes shared by the spec, the three clouds' components, the policies and the engine.
+ * Nothing here imports a provider.
+ */
+
+export const CLOUDS = ["aws", "azure", "gcp"] as const;
+export type Cloud = (typeof CLOUDS)[number];
+
+export const TIERS = ["dev", "prod"] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** The logical building blocks; each resource carries its block in the `mlplatform-block` tag. */
+export const BLOCKS = [
+  "workspace",
+  "training",
+  "storage",
+  "registry",
+  "model-registry",
+  "endpoint",
+] as const;
+export type Block = (typeof BLOCKS)[number];
+
+/** What an instance type is used for: the training cluster or online hosting. */
+export const USES = ["training", "hosting"] as const;
+export type Use = (typeof USES)[number];
+
+export interface TrainingSpec {
+  /** Canonical size from the catalog, such as `cpu-4x16`. */
+  size: string;
+  minNodes: number;
+  maxNodes: number;
+  /** Minutes a node may sit idle before the cluster scales it in. */
+  idleMinutes: number;
+  /** Run on spot / low-priority capacity. */
+  spot: boolean;
+}
+
+export interface EndpointSpec {
+  /** Short name, valid as an endpoint name on all three clouds. */
+  name: string;
+  /** Canonical size from the catalog. */
+  size: string;
+  minReplicas: number;
+  maxReplicas: number;
+}
+
+export interface TeamMemberSpec {
+  /** User name: the SageMaker user profile and the `studiouserid` tag. */
+  name: string;
+  /** Microsoft Entra object id of the member; required when Azure is deployed. */
+  azurePrincipalId?: string;
+  /** Google IAM member (`user:alice@example.com`); required when GCP is deployed. */
+  gcpMember?: string;
+}
+
+export interface TeamSpec {
+  name: string;
+  members: TeamMemberSpec[];
+}
+
+export interface AwsTarget {
+  region: string;
+}
+
+export interface AzureTarget {
+  location: string;
+}
+
+export interface GcpTarget {
+  project: string;
+  region: string;
+}
+
+/** The whole platform, described once, validated before any resource is declared. */
+export interface PlatformSpec {
+  project: string;
+  stack: string;
+  clouds: Cloud[];
+  tier: Tier;
+  budgetMonthlyUsd?: number;
+  training: TrainingSpec;
+  endpoints: EndpointSpec[];
+  teams: TeamSpec[];
+  /** User tags from `mlplatform:tags`, applied to every resource that takes tags or labels. */
+  tags: Record<string, string>;
+  aws?: AwsTarget;
+  azure?: AzureTarget;
+  gcp?: GcpTarget;
+}
+
+/** The tag keys the components set and the policies read. */
+export const TAG = {
+  stack: "mlplatform-stack",
+  tier: "mlplatform-tier",
+  block: "mlplatform-block",
+  size: "mlplatform-size",
+} as const;

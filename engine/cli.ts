@@ -1,0 +1,69 @@
+import { UsageError } from "./errors";
+
+/** Each subcommand parses its own flags and returns the exit code. */
+const COMMANDS: Record<
+  string,
+  { summary: string; load: () => Promise<(argv: string[]) => Promise<number>> }
+> = {
+  plan: {
+    summary: "run the program for a stack offline and print what it registers",
+    load: async () => (await import("./commands/plan")).run,
+  },
+  catalog: {
+    summary: "print the instance catalog: sizes mapped per cloud and use, with prices",
+    load: async () => (await import("./commands/catalog")).run,
+  },
+  cost: {
+    summary: "estimate a stack's monthly idle floor and scaled ceiling per resource and cloud",
+    load: async () => (await import("./commands/cost")).run,
+  },
+  gate: {
+    summary:
+      "run the policy pack over a stack's plan or an exported state; exit 1 on a mandatory violation",
+    load: async () => (await import("./commands/gate")).run,
+  },
+  compare: {
+    summary: "put the clouds side by side for one spec: resources, instance types, cost",
+    load: async () => (await import("./commands/compare")).run,
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(
+    ([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`,
+  );
+  return ["usage: npm run <command> -- [flags]", "", "commands:", ...lines].join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h") {
+    process.stdout.write(`${usage()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    throw new UsageError(
+      `unknown command "${name}"; use one of ${Object.keys(COMMANDS).join(", ")}`,
+    );
+  }
+  return (await command.load())(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(
+        `error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exitCode = 1;
+    }
+  },
+);

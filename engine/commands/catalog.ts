@@ -1,0 +1,71 @@
+import { type CatalogRow, HOURS_PER_MONTH, catalogRows } from "../../components/catalog";
+import { parseFlags } from "../args";
+
+const FLAGS = { json: { type: "boolean" } } as const;
+
+/** A row as `npm run catalog -- --json` prints it. */
+export function catalogJson(row: CatalogRow) {
+  return {
+    size: row.size,
+    cloud: row.cloud,
+    use: row.use,
+    instanceType: row.instanceType,
+    ...(row.accelerator === undefined ? {} : { accelerator: row.accelerator }),
+    vcpus: row.vcpus,
+    memoryGiB: row.memoryGiB,
+    gpu: row.gpu,
+    hourlyUsd: row.hourlyUsd,
+    region: row.region,
+    source: row.source,
+    priceDate: row.priceDate,
+    priceStatus: row.priceStatus,
+    retired: row.retired,
+  };
+}
+
+function table(rows: CatalogRow[]): string {
+  const header = [
+    "size",
+    "cloud",
+    "use",
+    "instance type",
+    "vCPU",
+    "GiB",
+    "GPU",
+    "USD/h",
+    "USD/month",
+    "price",
+  ];
+  const body = rows.map((r) => [
+    r.size,
+    r.cloud,
+    r.use,
+    r.accelerator === undefined
+      ? r.instanceType
+      : `${r.instanceType} + ${r.accelerator.count}x ${r.accelerator.type}`,
+    String(r.vcpus),
+    String(r.memoryGiB),
+    r.gpu === null ? "-" : `${r.gpu.count}x ${r.gpu.model}`,
+    r.hourlyUsd.toFixed(4),
+    (r.hourlyUsd * HOURS_PER_MONTH).toFixed(0),
+    `${r.priceStatus}, ${r.region}, ${r.priceDate ?? "undated"}`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, FLAGS, "catalog");
+  const rows = catalogRows();
+  process.stdout.write(
+    flags.json === true
+      ? `${JSON.stringify(rows.map(catalogJson), null, 2)}\n`
+      : `${table(rows)}\n\nUSD/month = USD/h x ${HOURS_PER_MONTH} hours. Sources: npm run catalog -- --json\n`,
+  );
+  return 0;
+}

@@ -1,0 +1,156 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
+
+/** What the program asked the engine to register, as `pulumi preview` would see it. */
+export interface Registration {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  parent?: string;
+  /** Provider reference `urn::id`, when the resource names one explicitly. */
+  provider?: string;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  protect: boolean;
+  retainOnDelete: boolean;
+  /** Inputs in the engine's wire form: unknowns are `UNKNOWN`, secrets keep their signature. */
+  inputs: Record<string, unknown>;
+  /** Version of the provider package that registered the resource. */
+  version?: string;
+}
+
+/** What an unknown value looks like on the wire and in `pulumi preview --json`. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export type CallHandler = (inputs: Record<string, unknown>) => Record<string, unknown>;
+
+export interface RecorderOptions {
+  project: string;
+  stack: string;
+  /** Full config keys (`mlplatform:tier`) to the strings Pulumi would pass the program. */
+  config: Record<string, string>;
+  secretKeys?: string[];
+  /** `true` runs as `pulumi preview`: outputs the engine would compute stay unknown. */
+  preview: boolean;
+  /** Answers for data-source calls, by token; any other call fails and names its token. */
+  calls: Record<string, CallHandler>;
+  /** Outputs a mock resource reports besides its inputs (unit tests fill ARNs and ids). */
+  outputs?: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown>;
+}
+
+export interface Recorder {
+  registrations: Registration[];
+  calls: { token: string; inputs: Record<string, unknown> }[];
+  /** Forget what was recorded, for the next test. */
+  reset(): void;
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getCustom(): boolean;
+  getParent(): string;
+  getProvider(): string;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): {
+    forEach(fn: (value: { getUrnsList(): string[] }, key: string) => void): void;
+  };
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+  getObject(): Struct | undefined;
+  getVersion(): string;
+}
+
+interface RegisterResponse {
+  getUrn(): string;
+}
+
+type Callback = (err: Error | null, resp?: RegisterResponse) => void;
+
+interface Monitor {
+  registerResource(req: RegisterRequest, callback: Callback): void;
+}
+
+function unknownCallError(token: string): Error {
+  return new Error(
+    `the offline engine has no answer for the data-source call ${token}; add one to engine/placeholders.ts`,
+  );
+}
+
+/**
+ * Installs Pulumi's mock monitor with the given config, and records every registration request
+ * with what the mock callbacks do not see: parent, provider, dependencies, protect and
+ * retain-on-delete.
+ */
+export async function startRecording(options: RecorderOptions): Promise<Recorder> {
+  pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
+  const recorder: Recorder = {
+    registrations: [],
+    calls: [],
+    reset() {
+      this.registrations.length = 0;
+      this.calls.length = 0;
+    },
+  };
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const extra = options.outputs?.(args) ?? {};
+        const id = options.preview ? undefined : `${args.name}-id`;
+        return { id, state: { ...args.inputs, ...extra } };
+      },
+      call(args) {
+        recorder.calls.push({ token: args.token, inputs: args.inputs });
+        const handler = options.calls[args.token];
+        if (handler === undefined) {
+          throw unknownCallError(args.token);
+        }
+        return handler(args.inputs);
+      },
+    },
+    options.project,
+    options.stack,
+    options.preview,
+  );
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) =>
+    register(req, (err, resp) => {
+      if (err === null && resp !== undefined) {
+        recorder.registrations.push(toRegistration(req, resp.getUrn()));
+      }
+      callback(err, resp);
+    });
+  return recorder;
+}
+
+function toRegistration(req: RegisterRequest, urn: string): Registration {
+  const propertyDependencies: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((value, key) => {
+    propertyDependencies[key] = value.getUrnsList();
+  });
+  const registration: Registration = {
+    urn,
+    type: req.getType(),
+    name: req.getName(),
+    custom: req.getCustom(),
+    dependencies: req.getDependenciesList(),
+    propertyDependencies,
+    protect: req.getProtect() ?? false,
+    retainOnDelete: req.getRetainondelete() ?? false,
+    inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+  };
+  if (req.getParent() !== "") registration.parent = req.getParent();
+  if (req.getProvider() !== "") registration.provider = req.getProvider();
+  if (req.getVersion() !== "") registration.version = req.getVersion();
+  return registration;
+}
+
+/** Waits until every registration and call the program started has been answered. */
+export async function settle(): Promise<void> {
+  const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as {
+    waitForRPCs(): Promise<void>;
+  };
+  await settings.waitForRPCs();
+}

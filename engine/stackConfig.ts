@@ -1,0 +1,107 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { UsageError } from "./errors";
+
+/** A stack's config as Pulumi hands it to the program: full keys to strings. */
+export interface StackConfig {
+  project: string;
+  stack: string;
+  /** The file the config came from. */
+  file: string;
+  values: Record<string, string>;
+  /** Keys whose values are encrypted in the file; the offline engine cannot decrypt them. */
+  secretKeys: string[];
+}
+
+/** What the program sees in place of a secret the offline engine cannot decrypt. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+
+function readYaml(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    throw new UsageError(`cannot read ${file}`);
+  }
+  try {
+    return parse(text);
+  } catch (err) {
+    throw new UsageError(`${file} is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The project's name from `Pulumi.yaml`. */
+export function projectName(projectDir: string): string {
+  const project = readYaml(path.join(projectDir, "Pulumi.yaml"));
+  if (!isRecord(project) || typeof project.name !== "string") {
+    throw new UsageError(`${path.join(projectDir, "Pulumi.yaml")} has no project name`);
+  }
+  return project.name;
+}
+
+/** The stacks that have a `Pulumi.<stack>.yaml` in the project. */
+export function knownStacks(projectDir: string): string[] {
+  return fs
+    .readdirSync(projectDir)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
+}
+
+/**
+ * Encodes one config value the way Pulumi passes it to a program: strings as they are, other
+ * scalars as text, lists and objects as JSON.
+ */
+function encode(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * Reads a stack's config from `Pulumi.<stack>.yaml`, or from `configFile` as
+ * `pulumi --config-file` does. Keys without a namespace belong to the project.
+ */
+export function loadStackConfig(
+  projectDir: string,
+  stack: string,
+  configFile?: string,
+): StackConfig {
+  if (!STACK_NAME.test(stack)) {
+    throw new UsageError(
+      `--stack ${JSON.stringify(stack)} is not a stack name; use letters, digits, '-', '_' or '.'`,
+    );
+  }
+  const project = projectName(projectDir);
+  const file = configFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(file)) {
+    const stacks = knownStacks(projectDir).join(", ");
+    throw new UsageError(
+      configFile === undefined
+        ? `no config for stack "${stack}": ${path.basename(file)} does not exist; stacks here: ${stacks}`
+        : `--config-file ${configFile} does not exist`,
+    );
+  }
+  const document = readYaml(file);
+  const config = isRecord(document) ? (document.config ?? {}) : undefined;
+  if (!isRecord(config)) {
+    throw new UsageError(`${file} must hold a map under "config:"`);
+  }
+  const values: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [key, value] of Object.entries(config)) {
+    const fullKey = key.includes(":") ? key : `${project}:${key}`;
+    if (isRecord(value) && "secure" in value) {
+      values[fullKey] = SECRET_PLACEHOLDER;
+      secretKeys.push(fullKey);
+    } else if (value !== null && value !== undefined) {
+      values[fullKey] = encode(value);
+    }
+  }
+  return { project, stack, file, values, secretKeys };
+}
