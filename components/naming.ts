@@ -73,6 +73,13 @@ export const NAME_RULES = {
   gcsBucket: { label: "GCS bucket", minLength: 3, maxLength: 63, charset: "lower-hyphen" },
   /** GCP resource ids (persistent resources, repositories, key rings, metadata stores): 63. */
   gcpResourceId: { label: "GCP resource id", minLength: 1, maxLength: 63, charset: "lower-hyphen" },
+  /** Vertex AI metadata stores: 1-60 of `[a-z0-9_]`, not starting with a digit. */
+  vertexMetadataStore: {
+    label: "Vertex AI metadata store",
+    minLength: 1,
+    maxLength: 60,
+    charset: "lower",
+  },
   /** GCP service account ids: 6-30 lowercase letters, digits, hyphens. */
   gcpServiceAccount: {
     label: "GCP service account",

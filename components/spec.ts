@@ -307,15 +307,36 @@ function checkSizeOnClouds(
   });
 }
 
-function crossChecks(p: Parsed, raw: Record<string, string>): ConfigProblem[] {
+const asNumber = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+const asString = (v: unknown) => (typeof v === "string" ? v : undefined);
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const asRecord = (v: unknown): Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+
+/**
+ * Rules that relate values to each other (min to max, a size to the listed clouds, members to the
+ * listed clouds). They read the decoded values leniently, so they run even where another field of
+ * the same object failed its own check: the user sees every problem at once.
+ */
+function crossChecks(
+  decoded: Partial<Record<KeyName, unknown>>,
+  raw: Record<string, string>,
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const clouds = p.clouds ?? [];
+  const listed = asList(decoded.clouds).filter((c): c is Cloud =>
+    (CLOUDS as readonly unknown[]).includes(c),
+  );
+  const clouds = [...new Set(listed)];
+  const tierValue = asString(decoded.tier);
+  const tier = (TIERS as readonly string[]).includes(tierValue ?? "")
+    ? (tierValue as Tier)
+    : undefined;
   const at = (key: string) => `${CONFIG_NAMESPACE}:${key}`;
 
-  for (const dup of duplicates(clouds)) {
+  for (const dup of duplicates(listed)) {
     problems.push({ key: at("clouds"), message: `"${dup}" is listed twice; list each cloud once` });
   }
-  for (const cloud of new Set(clouds)) {
+  for (const cloud of clouds) {
     for (const [key, rule] of Object.entries(PROVIDER_KEYS[cloud])) {
       const value = raw[key];
       if (value === undefined || value === "") {
@@ -329,12 +350,13 @@ function crossChecks(p: Parsed, raw: Record<string, string>): ConfigProblem[] {
     }
   }
 
-  const training = p.training ?? {};
-  if (training.size !== undefined) {
-    problems.push(...checkSizeOnClouds(at("training.size"), training.size, "training", clouds));
+  const training = asRecord(decoded.training);
+  const trainingSize = asString(training.size);
+  if (trainingSize !== undefined) {
+    problems.push(...checkSizeOnClouds(at("training.size"), trainingSize, "training", clouds));
   }
-  const minNodes = training.minNodes ?? DEFAULTS.training.minNodes;
-  const maxNodes = training.maxNodes ?? DEFAULTS.training.maxNodes;
+  const minNodes = asNumber(training.minNodes) ?? DEFAULTS.training.minNodes;
+  const maxNodes = asNumber(training.maxNodes) ?? DEFAULTS.training.maxNodes;
   if (minNodes > maxNodes) {
     problems.push({
       key: at("training.minNodes"),
@@ -342,8 +364,11 @@ function crossChecks(p: Parsed, raw: Record<string, string>): ConfigProblem[] {
     });
   }
 
-  const endpoints = p.endpoints ?? [];
-  for (const dup of duplicates(endpoints.map((e) => e.name))) {
+  const endpoints = asList(decoded.endpoints).map(asRecord);
+  const endpointNames = endpoints
+    .map((e) => asString(e.name))
+    .filter((n): n is string => n !== undefined);
+  for (const dup of duplicates(endpointNames)) {
     problems.push({
       key: at("endpoints"),
       message: `name "${dup}" is used twice; give each endpoint its own name`,
@@ -351,9 +376,12 @@ function crossChecks(p: Parsed, raw: Record<string, string>): ConfigProblem[] {
   }
   endpoints.forEach((endpoint, i) => {
     const where = `endpoints[${i}]`;
-    problems.push(...checkSizeOnClouds(at(`${where}.size`), endpoint.size, "hosting", clouds));
-    const min = endpoint.minReplicas ?? (p.tier ? DEFAULTS.minReplicas(p.tier) : 1);
-    const max = endpoint.maxReplicas ?? min + DEFAULTS.maxReplicasOverMin;
+    const size = asString(endpoint.size);
+    if (size !== undefined) {
+      problems.push(...checkSizeOnClouds(at(`${where}.size`), size, "hosting", clouds));
+    }
+    const min = asNumber(endpoint.minReplicas) ?? (tier ? DEFAULTS.minReplicas(tier) : 1);
+    const max = asNumber(endpoint.maxReplicas) ?? min + DEFAULTS.maxReplicasOverMin;
     if (min > max) {
       problems.push({
         key: at(`${where}.minReplicas`),
@@ -362,7 +390,7 @@ function crossChecks(p: Parsed, raw: Record<string, string>): ConfigProblem[] {
     }
     if (min === 0) {
       const noZero = clouds.filter((c) => SCALE_FLOOR[c].hosting > 0);
-      if (p.tier === "prod") {
+      if (tier === "prod") {
         problems.push({
           key: at(`${where}.minReplicas`),
           message: "0 is not allowed in prod; use 1 or more (prod endpoints stay warm)",
@@ -376,21 +404,27 @@ function crossChecks(p: Parsed, raw: Record<string, string>): ConfigProblem[] {
     }
   });
 
-  const teams = p.teams ?? [];
-  for (const dup of duplicates(teams.map((t) => t.name))) {
+  const teams = asList(decoded.teams).map(asRecord);
+  const teamNames = teams.map((t) => asString(t.name)).filter((n): n is string => n !== undefined);
+  for (const dup of duplicates(teamNames)) {
     problems.push({
       key: at("teams"),
       message: `name "${dup}" is used twice; give each team its own name`,
     });
   }
-  for (const dup of duplicates(teams.flatMap((t) => t.members.map((m) => m.name)))) {
+  const members = teams.map((t) => asList(t.members).map(asRecord));
+  const memberNames = members
+    .flat()
+    .map((m) => asString(m.name))
+    .filter((n): n is string => n !== undefined);
+  for (const dup of duplicates(memberNames)) {
     problems.push({
       key: at("teams"),
       message: `member "${dup}" is listed twice; list each member once`,
     });
   }
-  teams.forEach((team, t) =>
-    team.members.forEach((member, m) => {
+  members.forEach((list, t) =>
+    list.forEach((member, m) => {
       const where = `teams[${t}].members[${m}]`;
       if (clouds.includes("azure") && member.azurePrincipalId === undefined) {
         problems.push({
@@ -409,7 +443,7 @@ function crossChecks(p: Parsed, raw: Record<string, string>): ConfigProblem[] {
     }),
   );
 
-  for (const key of Object.keys(p.tags ?? {})) {
+  for (const key of Object.keys(asRecord(decoded.tags))) {
     const reserved = RESERVED_TAG_PREFIXES.find((prefix) => key.startsWith(prefix));
     if (reserved !== undefined) {
       problems.push({
@@ -472,6 +506,7 @@ export function parsePlatformSpec(
 ): SpecResult {
   const problems: ConfigProblem[] = [];
   const parsed: Parsed = {};
+  const decodedValues: Partial<Record<KeyName, unknown>> = {};
   const prefix = `${CONFIG_NAMESPACE}:`;
 
   for (const [fullKey, value] of Object.entries(raw)) {
@@ -486,6 +521,7 @@ export function parsePlatformSpec(
       problems.push(decoded.problem);
       continue;
     }
+    decodedValues[key as KeyName] = decoded.value;
     const result = KEYS[key as KeyName].schema.safeParse(decoded.value, { reportInput: true });
     if (result.success) {
       Object.assign(parsed, { [key]: result.data });
@@ -499,7 +535,7 @@ export function parsePlatformSpec(
       problems.push({ key: `${prefix}${key}`, message: `is required; use ${allowed}` });
     }
   }
-  problems.push(...crossChecks(parsed, raw));
+  problems.push(...crossChecks(decodedValues, raw));
 
   const { clouds, tier } = parsed;
   if (problems.length > 0 || clouds === undefined || tier === undefined) {

@@ -158,6 +158,8 @@ export async function planStack(options: {
   });
   const failures: unknown[] = [];
   const onRejection = (reason: unknown) => failures.push(reason);
+  // A failed program rejects several of the runtime's promises with the same error; the first is
+  // reported and the handler stays installed so the others do not crash the process.
   process.on("unhandledRejection", onRejection);
   try {
     const program = loadProgram(options.projectDir);
@@ -166,6 +168,7 @@ export async function planStack(options: {
     if (failures.length > 0) {
       throw failures[0];
     }
+    process.off("unhandledRejection", onRejection);
     const wireOutputs = await pulumi.runtime.serializeProperties("outputs", outputs ?? {});
     return { config, export: toStackExport(config, recorder.registrations, wireOutputs) };
   } catch (err) {
@@ -173,7 +176,5 @@ export async function planStack(options: {
       throw new UsageError(`${config.file}: ${err.message}`);
     }
     throw err;
-  } finally {
-    process.off("unhandledRejection", onRejection);
   }
 }

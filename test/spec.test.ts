@@ -1,8 +1,367 @@
 import { expect } from "chai";
-import { specWith } from "./harness";
+import fc from "fast-check";
+import { ConfigError, formatProblems, parsePlatformSpec } from "../components/spec";
+import { BASE_CONFIG, specWith } from "./harness";
 
-describe("spec smoke", () => {
-  it("parses the base config", () => {
-    expect(specWith().clouds).to.deep.equal(["aws", "azure", "gcp"]);
+const context = { project: "mlplatform", stack: "test" };
+
+/** The problems for BASE_CONFIG with some keys replaced (values unencoded; undefined removes). */
+function problemsWith(overrides: Record<string, unknown>): string[] {
+  const config: Record<string, string> = { ...BASE_CONFIG };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) {
+      delete config[key];
+    } else {
+      config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+  }
+  const result = parsePlatformSpec(config, context);
+  return result.ok ? [] : result.problems.map((p) => `${p.key}: ${p.message}`);
+}
+
+const training = (fields: Record<string, unknown>) => ({
+  "mlplatform:training": { size: "cpu-4x16", minNodes: 0, maxNodes: 4, ...fields },
+});
+const endpoint = (fields: Record<string, unknown>) => ({
+  "mlplatform:endpoints": [{ name: "iris", size: "cpu-2x8", minReplicas: 1, maxReplicas: 3, ...fields }],
+});
+
+describe("platform spec", () => {
+  describe("a valid config", () => {
+    it("parses into the spec with defaults filled", () => {
+      const spec = specWith({ "mlplatform:training": { size: "gpu-t4x1" } });
+      expect(spec).to.deep.equal({
+        project: "mlplatform",
+        stack: "test",
+        clouds: ["aws", "azure", "gcp"],
+        tier: "dev",
+        training: { size: "gpu-t4x1", minNodes: 0, maxNodes: 4, idleMinutes: 30, spot: true },
+        endpoints: [{ name: "iris", size: "cpu-2x8", minReplicas: 1, maxReplicas: 3 }],
+        teams: [
+          {
+            name: "fraud",
+            members: [
+              {
+                name: "alice",
+                azurePrincipalId: "11111111-2222-3333-4444-555555555555",
+                gcpMember: "user:alice@example.com",
+              },
+            ],
+          },
+        ],
+        tags: { owner: "ml-platform", "cost-center": "cc-1234" },
+        aws: { region: "us-east-1" },
+        azure: { location: "eastus" },
+        gcp: { project: "ml-platform-test", region: "us-central1" },
+      });
+    });
+
+    it("defaults prod endpoints to two replicas and training to on-demand capacity", () => {
+      const spec = specWith({
+        "mlplatform:tier": "prod",
+        "mlplatform:training": {},
+        "mlplatform:endpoints": [{ name: "iris", size: "cpu-2x8" }],
+      });
+      expect(spec.endpoints[0]).to.deep.equal({
+        name: "iris",
+        size: "cpu-2x8",
+        minReplicas: 2,
+        maxReplicas: 4,
+      });
+      expect(spec.training.spot).to.equal(false);
+    });
+
+    it("keeps a real zero", () => {
+      const spec = specWith({ "mlplatform:training": { minNodes: 0, maxNodes: 1 } });
+      expect(spec.training.minNodes).to.equal(0);
+    });
+
+    it("names only the targets of the listed clouds", () => {
+      const spec = specWith({ "mlplatform:clouds": ["azure"] });
+      expect(spec.azure).to.deep.equal({ location: "eastus" });
+      expect(spec).to.not.have.property("aws");
+      expect(spec).to.not.have.property("gcp");
+    });
+
+    it("lets an aws-only dev endpoint scale to zero", () => {
+      const spec = specWith({ "mlplatform:clouds": ["aws"], ...endpoint({ minReplicas: 0 }) });
+      expect(spec.endpoints[0].minReplicas).to.equal(0);
+    });
+  });
+
+  describe("mlplatform:clouds", () => {
+    it("is required", () => {
+      expect(problemsWith({ "mlplatform:clouds": undefined })).to.deep.equal([
+        "mlplatform:clouds: is required; use a list of aws, azure, gcp",
+      ]);
+    });
+    it("is not empty", () => {
+      expect(problemsWith({ "mlplatform:clouds": [] })).to.deep.equal([
+        "mlplatform:clouds: [] is not allowed; use a non-empty list of aws, azure, gcp",
+      ]);
+    });
+    it("names only known clouds", () => {
+      expect(problemsWith({ "mlplatform:clouds": ["aws", "oci"] })).to.deep.equal([
+        'mlplatform:clouds[1]: "oci" is not allowed; use aws, azure, gcp',
+      ]);
+    });
+    it("lists each cloud once", () => {
+      expect(problemsWith({ "mlplatform:clouds": ["aws", "aws"] })).to.deep.equal([
+        'mlplatform:clouds: "aws" is listed twice; list each cloud once',
+      ]);
+    });
+    it("is a list, not a string", () => {
+      expect(problemsWith({ "mlplatform:clouds": "aws" })).to.deep.equal([
+        'mlplatform:clouds: "aws" is not allowed; use a YAML value of the right shape (a list, object or number), not a string',
+      ]);
+    });
+  });
+
+  describe("mlplatform:tier", () => {
+    it("is dev or prod", () => {
+      expect(problemsWith({ "mlplatform:tier": "staging" })).to.deep.equal([
+        'mlplatform:tier: "staging" is not allowed; use dev or prod',
+      ]);
+    });
+    it("is required", () => {
+      expect(problemsWith({ "mlplatform:tier": undefined })).to.deep.equal([
+        "mlplatform:tier: is required; use dev or prod",
+      ]);
+    });
+  });
+
+  describe("mlplatform:budgetMonthlyUsd", () => {
+    it("is greater than zero", () => {
+      expect(problemsWith({ "mlplatform:budgetMonthlyUsd": 0 })).to.deep.equal([
+        "mlplatform:budgetMonthlyUsd: 0 is not allowed; use a number of US dollars greater than 0",
+      ]);
+    });
+    it("is a number", () => {
+      expect(problemsWith({ "mlplatform:budgetMonthlyUsd": "lots" })).to.deep.equal([
+        'mlplatform:budgetMonthlyUsd: "lots" is not allowed; use a YAML value of the right shape (a list, object or number), not a string',
+      ]);
+    });
+  });
+
+  describe("mlplatform:training", () => {
+    it("takes a size from the catalog", () => {
+      const [problem] = problemsWith(training({ size: "cpu-3x12" }));
+      expect(problem).to.match(/^mlplatform:training\.size: "cpu-3x12" is not allowed; use one of cpu-2x8, /);
+    });
+    it("takes a size every listed cloud offers for training", () => {
+      expect(problemsWith(training({ size: "cpu-2x8" }))).to.deep.equal([
+        'mlplatform:training.size: "cpu-2x8" is not available on gcp (Vertex AI training accepts no 2-vCPU standard machine type; n1-standard-4 is the smallest); use a size every listed cloud offers, or remove gcp from mlplatform:clouds',
+      ]);
+      expect(problemsWith({ "mlplatform:clouds": ["aws", "azure"], ...training({ size: "cpu-2x8" }) })).to.deep.equal(
+        [],
+      );
+    });
+    it("takes integers", () => {
+      expect(problemsWith(training({ maxNodes: 2.5 }))).to.deep.equal([
+        "mlplatform:training.maxNodes: 2.5 is not allowed; use an integer from 1 to 100",
+      ]);
+    });
+    it("keeps minNodes at zero or more", () => {
+      expect(problemsWith(training({ minNodes: -1 }))).to.deep.equal([
+        "mlplatform:training.minNodes: -1 is not allowed; use an integer from 0 to 100",
+      ]);
+    });
+    it("keeps maxNodes at one or more", () => {
+      expect(problemsWith(training({ minNodes: 0, maxNodes: 0 }))).to.deep.equal([
+        "mlplatform:training.maxNodes: 0 is not allowed; use an integer from 1 to 100",
+      ]);
+    });
+    it("keeps minNodes at most maxNodes", () => {
+      expect(problemsWith(training({ minNodes: 5, maxNodes: 2 }))).to.deep.equal([
+        "mlplatform:training.minNodes: 5 is not allowed; use at most training.maxNodes (2)",
+      ]);
+    });
+    it("keeps idleMinutes at one or more", () => {
+      expect(problemsWith(training({ idleMinutes: 0 }))).to.deep.equal([
+        "mlplatform:training.idleMinutes: 0 is not allowed; use an integer from 1 to 10080",
+      ]);
+    });
+    it("takes spot as a boolean", () => {
+      expect(problemsWith(training({ spot: "yes" }))).to.deep.equal([
+        'mlplatform:training.spot: "yes" is not allowed; use true or false',
+      ]);
+    });
+    it("suggests the nearest field for a typo", () => {
+      expect(problemsWith(training({ idleMinuts: 10 }))).to.deep.equal([
+        'mlplatform:training.idleMinuts: unknown key; did you mean "idleMinutes"?',
+      ]);
+    });
+  });
+
+  describe("mlplatform:endpoints", () => {
+    it("takes names valid on all three clouds", () => {
+      expect(problemsWith(endpoint({ name: "Iris_Model" }))).to.deep.equal([
+        'mlplatform:endpoints[0].name: "Iris_Model" is not allowed; use lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit',
+      ]);
+      expect(problemsWith(endpoint({ name: "a-very-long-endpoint-name-1" }))).to.deep.equal([
+        'mlplatform:endpoints[0].name: "a-very-long-endpoint-name-1" is not allowed; use 3 to 24 characters',
+      ]);
+    });
+    it("takes unique names", () => {
+      const iris = { name: "iris", size: "cpu-2x8" };
+      expect(problemsWith({ "mlplatform:endpoints": [iris, iris] })).to.deep.equal([
+        'mlplatform:endpoints: name "iris" is used twice; give each endpoint its own name',
+      ]);
+    });
+    it("takes a size from the catalog", () => {
+      const [problem] = problemsWith(endpoint({ size: "huge" }));
+      expect(problem).to.match(/^mlplatform:endpoints\[0\]\.size: "huge" is not allowed; use one of /);
+    });
+    it("keeps minReplicas at most maxReplicas", () => {
+      expect(problemsWith(endpoint({ minReplicas: 4, maxReplicas: 3 }))).to.deep.equal([
+        "mlplatform:endpoints[0].minReplicas: 4 is not allowed; use at most endpoints[0].maxReplicas (3)",
+      ]);
+    });
+    it("refuses zero replicas where a listed cloud cannot scale an endpoint to zero", () => {
+      expect(problemsWith(endpoint({ minReplicas: 0 }))).to.deep.equal([
+        "mlplatform:endpoints[0].minReplicas: 0 is not allowed because azure and gcp online endpoints cannot scale to zero; use 1 or more, or list only aws",
+      ]);
+    });
+    it("refuses zero replicas in prod", () => {
+      expect(
+        problemsWith({ "mlplatform:clouds": ["aws"], "mlplatform:tier": "prod", ...endpoint({ minReplicas: 0 }) }),
+      ).to.deep.equal([
+        "mlplatform:endpoints[0].minReplicas: 0 is not allowed in prod; use 1 or more (prod endpoints stay warm)",
+      ]);
+    });
+    it("keeps maxReplicas at one or more", () => {
+      expect(problemsWith(endpoint({ maxReplicas: 0, minReplicas: 0, name: "iris" }))).to.include(
+        "mlplatform:endpoints[0].maxReplicas: 0 is not allowed; use an integer from 1 to 50",
+      );
+    });
+    it("suggests the nearest field for a typo", () => {
+      expect(problemsWith(endpoint({ maxReplica: 3 }))).to.deep.equal([
+        'mlplatform:endpoints[0].maxReplica: unknown key; did you mean "maxReplicas"?',
+      ]);
+    });
+  });
+
+  describe("mlplatform:teams", () => {
+    const member = {
+      name: "alice",
+      azurePrincipalId: "11111111-2222-3333-4444-555555555555",
+      gcpMember: "user:alice@example.com",
+    };
+    it("takes unique team names", () => {
+      const team = { name: "fraud", members: [] };
+      expect(problemsWith({ "mlplatform:teams": [team, team] })).to.deep.equal([
+        'mlplatform:teams: name "fraud" is used twice; give each team its own name',
+      ]);
+    });
+    it("lists each member once", () => {
+      expect(
+        problemsWith({ "mlplatform:teams": [{ name: "a1", members: [member] }, { name: "b1", members: [member] }] }),
+      ).to.deep.equal(['mlplatform:teams: member "alice" is listed twice; list each member once']);
+    });
+    it("needs an Entra object id when azure is listed and a Google member when gcp is", () => {
+      expect(problemsWith({ "mlplatform:teams": [{ name: "fraud", members: [{ name: "bob" }] }] })).to.deep.equal([
+        "mlplatform:teams[0].members[0].azurePrincipalId: is required because azure is listed; use the member's Microsoft Entra object id (a GUID)",
+        "mlplatform:teams[0].members[0].gcpMember: is required because gcp is listed; use an IAM member such as user:alice@example.com",
+      ]);
+    });
+    it("checks the principal formats", () => {
+      const bad = { ...member, azurePrincipalId: "alice", gcpMember: "alice@example.com" };
+      expect(problemsWith({ "mlplatform:teams": [{ name: "fraud", members: [bad] }] })).to.deep.equal([
+        'mlplatform:teams[0].members[0].azurePrincipalId: "alice" is not allowed; use the member\'s Microsoft Entra object id (a GUID)',
+        'mlplatform:teams[0].members[0].gcpMember: "alice@example.com" is not allowed; use an IAM member such as user:alice@example.com',
+      ]);
+    });
+  });
+
+  describe("mlplatform:tags", () => {
+    it("takes keys valid as GCP labels", () => {
+      expect(problemsWith({ "mlplatform:tags": { Owner: "x" } })).to.deep.equal([
+        'mlplatform:tags.Owner: tag key "Owner" is not allowed; use a key of at most 63 lowercase letters, digits, \'_\' or \'-\', starting with a letter',
+      ]);
+    });
+    it("takes values valid as GCP labels", () => {
+      expect(problemsWith({ "mlplatform:tags": { owner: "ML Platform" } })).to.deep.equal([
+        "mlplatform:tags.owner: \"ML Platform\" is not allowed; use a value of at most 63 lowercase letters, digits, '_' or '-'",
+      ]);
+    });
+    it("keeps the platform's own keys", () => {
+      expect(problemsWith({ "mlplatform:tags": { "mlplatform-tier": "prod" } })).to.deep.equal([
+        'mlplatform:tags.mlplatform-tier: tag key "mlplatform-tier" is not allowed; keys starting with "mlplatform-" are reserved',
+      ]);
+    });
+    it("holds at most 45 tags", () => {
+      const tags = Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`k${i}`, "v"]));
+      const [problem] = problemsWith({ "mlplatform:tags": tags });
+      expect(problem).to.match(/^mlplatform:tags: \{"k0":"v",.*\.\.\. is not allowed; use at most 45 tags$/);
+    });
+  });
+
+  describe("provider keys", () => {
+    it("are required for each listed cloud", () => {
+      expect(problemsWith({ "aws:region": undefined, "gcp:project": undefined })).to.deep.equal([
+        "aws:region: is required because aws is listed in mlplatform:clouds; use an AWS region such as us-east-1",
+        "gcp:project: is required because gcp is listed in mlplatform:clouds; use a GCP project id: 6-30 lowercase letters, digits and hyphens",
+      ]);
+    });
+    it("are not needed for clouds not listed", () => {
+      expect(problemsWith({ "mlplatform:clouds": ["aws"], "gcp:project": undefined })).to.deep.equal([]);
+    });
+    it("are checked for shape", () => {
+      expect(problemsWith({ "azure-native:location": "East US" })).to.deep.equal([
+        'azure-native:location: "East US" is not allowed; use an Azure location name such as eastus or westeurope',
+      ]);
+    });
+  });
+
+  describe("unknown keys", () => {
+    it("suggest the nearest known key", () => {
+      expect(problemsWith({ "mlplatform:endpoint": [] })).to.deep.equal([
+        'mlplatform:endpoint: unknown key; did you mean "endpoints"?',
+      ]);
+    });
+    it("list the known keys when nothing is near", () => {
+      expect(problemsWith({ "mlplatform:zzzzzzzz": 1 })).to.deep.equal([
+        "mlplatform:zzzzzzzz: unknown key; known keys are clouds, tier, budgetMonthlyUsd, training, endpoints, teams, tags",
+      ]);
+    });
+  });
+
+  it("reports every problem at once", () => {
+    expect(
+      problemsWith({
+        "mlplatform:tier": "qa",
+        "mlplatform:training": { minNodes: -1 },
+        "mlplatform:tags": { Bad: "x" },
+      }),
+    ).to.have.length(3);
+  });
+
+  it("formats problems one per line under a count", () => {
+    const error = new ConfigError([
+      { key: "mlplatform:tier", message: 'x is not allowed; use dev or prod' },
+      { key: "mlplatform:clouds", message: "is required" },
+    ]);
+    expect(error.message).to.equal(
+      [
+        "the stack's config has 2 problems:",
+        "  - mlplatform:tier: x is not allowed; use dev or prod",
+        "  - mlplatform:clouds: is required",
+      ].join("\n"),
+    );
+    expect(formatProblems([{ key: "k", message: "m" }])).to.equal("the stack's config has 1 problem:\n  - k: m");
+  });
+
+  it("never throws, whatever the values (property)", () => {
+    const keys = ["clouds", "tier", "training", "endpoints", "teams", "tags", "budgetMonthlyUsd"];
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom(...keys), fc.oneof(fc.json(), fc.string())),
+        (values) => {
+          const config = Object.fromEntries(Object.entries(values).map(([k, v]) => [`mlplatform:${k}`, v]));
+          const result = parsePlatformSpec({ ...BASE_CONFIG, ...config }, context);
+          return result.ok || result.problems.every((p) => p.key.length > 0 && p.message.length > 0);
+        },
+      ),
+    );
   });
 });

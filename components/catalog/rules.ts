@@ -1,0 +1,65 @@
+import type { Cloud, Use } from "../types";
+import { type InstanceType, isRetired } from "./index";
+import { MEMORY_TOLERANCE_BELOW, SIZES, type SizeName } from "./sizes";
+
+function sameGpu(a: InstanceType["gpu"], b: InstanceType["gpu"]): boolean {
+  return a === null || b === null ? a === b : a.model === b.model && a.count === b.count;
+}
+
+function meetsSize(type: InstanceType, size: SizeName): boolean {
+  const spec = SIZES[size];
+  return (
+    sameGpu(type.gpu, spec.gpu) &&
+    type.vcpus === spec.vcpus &&
+    type.memoryGiB >= spec.memoryGiB * (1 - MEMORY_TOLERANCE_BELOW)
+  );
+}
+
+/**
+ * What is dishonest about mapping `size` to `type` on a cloud and use, judged against every type
+ * in `known`: the same GPU model and count, the same vCPU count, memory no further below the size
+ * than the tolerance, not retired on `today`, and, when it has more memory than the size, no
+ * other such type with less. Empty when honest.
+ */
+export function mappingProblems(
+  size: SizeName,
+  type: InstanceType,
+  known: readonly InstanceType[],
+  today: string,
+): string[] {
+  const spec = SIZES[size];
+  const where = `${size} on ${type.cloud} ${type.use} -> ${type.instanceType}`;
+  const problems: string[] = [];
+  if (!sameGpu(type.gpu, spec.gpu)) {
+    const show = (g: InstanceType["gpu"]) => (g === null ? "no GPU" : `${g.count}x ${g.model}`);
+    problems.push(`${where}: has ${show(type.gpu)}, the size needs ${show(spec.gpu)}`);
+  }
+  if (type.vcpus !== spec.vcpus) {
+    problems.push(`${where}: has ${type.vcpus} vCPUs, the size needs ${spec.vcpus}`);
+  }
+  const floor = spec.memoryGiB * (1 - MEMORY_TOLERANCE_BELOW);
+  if (type.memoryGiB < floor) {
+    problems.push(`${where}: has ${type.memoryGiB} GiB, the size needs at least ${floor} GiB`);
+  }
+  if (isRetired(type, today)) {
+    problems.push(`${where}: retired on ${type.retirement?.date}`);
+  }
+  const overProvisioned = type.memoryGiB > spec.memoryGiB;
+  const smaller = known.filter(
+    (t) =>
+      overProvisioned &&
+      sameCloudAndUse(t, type.cloud, type.use) &&
+      !isRetired(t, today) &&
+      meetsSize(t, size) &&
+      t.memoryGiB < type.memoryGiB,
+  );
+  if (smaller.length > 0) {
+    const names = smaller.map((t) => `${t.instanceType} (${t.memoryGiB} GiB)`).join(", ");
+    problems.push(`${where}: is not the smallest type that meets the size; ${names} also does`);
+  }
+  return problems;
+}
+
+function sameCloudAndUse(t: InstanceType, cloud: Cloud, use: Use): boolean {
+  return t.cloud === cloud && t.use === use;
+}

@@ -1,0 +1,131 @@
+import * as pulumi from "@pulumi/pulumi";
+import { RandomString } from "@pulumi/random/randomString";
+import type { PlatformOutputs } from "../blocks";
+import type { PlatformArgs } from "../platform";
+import { platformTags } from "../tags";
+import type { GcpPlacement } from "./common";
+import { GcpOnlineEndpoint } from "./endpoint";
+import { GcpContainerRegistry } from "./registry";
+import { GcpStorage } from "./storage";
+import { GcpTrainingCluster } from "./training";
+import { GcpWorkspace } from "./workspace";
+
+/** Length of the stable random suffix that makes the platform's global names unique. */
+export const UNIQUE_SUFFIX_LENGTH = 6;
+
+/** The Vertex AI Model Registry of a project and region, where the deployments upload models. */
+export function modelRegistryName(project: string, region: string): string {
+  return `projects/${project}/locations/${region}/models`;
+}
+
+/**
+ * The platform on Google Cloud: the Vertex AI workspace (APIs, key, runtime account, metadata
+ * store, Tensorboard, team access), a GCS bucket, an Artifact Registry repository, a Vertex AI
+ * persistent resource for training, and one Vertex AI endpoint per spec endpoint serving the
+ * sample model. Models are registered in the Vertex AI Model Registry by the deployments; it has
+ * no resource of its own.
+ */
+export class GcpPlatform extends pulumi.ComponentResource implements PlatformOutputs {
+  public readonly workspaceName: pulumi.Output<string>;
+  public readonly trainingClusterName: pulumi.Output<string>;
+  public readonly storageName: pulumi.Output<string>;
+  public readonly containerRegistryUrl: pulumi.Output<string>;
+  public readonly modelRegistryName: pulumi.Output<string>;
+  public readonly endpoints: Record<string, pulumi.Output<string>>;
+
+  constructor(name: string, args: PlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("mlplatform:gcp:Platform", name, {}, opts);
+
+    const { spec } = args;
+    if (spec.gcp === undefined) {
+      throw new pulumi.RunError("gcp:project and gcp:region are required to deploy on gcp");
+    }
+    const placement: GcpPlacement = {
+      nameParts: [spec.project, spec.stack],
+      project: spec.gcp.project,
+      region: spec.gcp.region,
+    };
+    const base = { tier: spec.tier, tags: platformTags(spec) };
+
+    const suffix = new RandomString(
+      `${name}-suffix`,
+      { length: UNIQUE_SUFFIX_LENGTH, lower: true, upper: false, numeric: true, special: false },
+      { parent: this },
+    );
+
+    const workspace = new GcpWorkspace(
+      `${name}-workspace`,
+      { ...base, ...placement, teams: spec.teams, uniqueSuffix: suffix.result },
+      { parent: this },
+    );
+    const storage = new GcpStorage(
+      `${name}-storage`,
+      {
+        ...base,
+        ...placement,
+        uniqueSuffix: suffix.result,
+        kmsKeyName: workspace.kmsKeyName,
+        keyAccess: workspace.keyAccess.storage,
+        objectUsers: [workspace.runtimeMember],
+      },
+      { parent: this },
+    );
+    const registry = new GcpContainerRegistry(
+      `${name}-registry`,
+      {
+        ...base,
+        ...placement,
+        uniqueSuffix: suffix.result,
+        kmsKeyName: workspace.kmsKeyName,
+        keyAccess: workspace.keyAccess.artifactRegistry,
+        readers: [workspace.runtimeMember],
+      },
+      { parent: this },
+    );
+    const training = new GcpTrainingCluster(
+      `${name}-training`,
+      {
+        ...base,
+        ...placement,
+        ...spec.training,
+        kmsKeyName: workspace.kmsKeyName,
+        keyAccess: workspace.keyAccess.vertex,
+      },
+      { parent: this },
+    );
+    const endpoints = spec.endpoints.map(
+      (endpoint) =>
+        new GcpOnlineEndpoint(
+          `${name}-endpoint-${endpoint.name}`,
+          {
+            ...base,
+            ...placement,
+            ...endpoint,
+            bucketName: storage.bucketName,
+            kmsKeyName: workspace.kmsKeyName,
+            keyAccess: workspace.keyAccess.vertex,
+          },
+          { parent: this },
+        ),
+    );
+
+    this.workspaceName = workspace.workspaceName;
+    this.trainingClusterName = training.clusterName;
+    this.storageName = storage.bucketName;
+    this.containerRegistryUrl = registry.registryUrl;
+    this.modelRegistryName = pulumi.output(
+      modelRegistryName(placement.project, placement.region),
+    );
+    this.endpoints = Object.fromEntries(
+      spec.endpoints.map((endpoint, i) => [endpoint.name, endpoints[i].predictUrl]),
+    );
+    this.registerOutputs({
+      workspaceName: this.workspaceName,
+      trainingClusterName: this.trainingClusterName,
+      storageName: this.storageName,
+      containerRegistryUrl: this.containerRegistryUrl,
+      modelRegistryName: this.modelRegistryName,
+      endpoints: this.endpoints,
+    });
+  }
+}

@@ -1,0 +1,85 @@
+import * as vertex from "@pulumi/gcp/vertex";
+import * as pulumi from "@pulumi/pulumi";
+import type { TrainingClusterArgs } from "../blocks";
+import { NAME_RULES, physicalName } from "../naming";
+import { blockTags } from "../tags";
+import {
+  type GcpEncryption,
+  type GcpPlacement,
+  gcpInstance,
+  machineSpec,
+  replicaBounds,
+} from "./common";
+
+/** The id of the one resource pool inside the persistent resource. */
+export const TRAINING_POOL_ID = "training";
+
+export interface GcpTrainingClusterArgs extends TrainingClusterArgs, GcpPlacement, GcpEncryption {}
+
+/**
+ * The autoscaling training cluster: a Vertex AI persistent resource with one resource pool of
+ * the catalog's training machine type, scaling between the spec's node bounds (never below one
+ * replica, which Vertex AI requires), encrypted with the platform's key. Jobs on it must run as
+ * a user-managed service account (the workspace's runtime account), never the default agent.
+ *
+ * Vertex AI persistent resources have no spot capacity or idle timeout: `spot` and
+ * `idleMinutes` do not apply here, and the pool scales in on Vertex AI's own schedule.
+ */
+export class GcpTrainingCluster extends pulumi.ComponentResource {
+  /** The persistent resource id. */
+  public readonly clusterName: pulumi.Output<string>;
+  /** The catalog's machine type for the size. */
+  public readonly machineType: string;
+  public readonly minReplicas: number;
+  public readonly maxReplicas: number;
+
+  constructor(
+    name: string,
+    args: GcpTrainingClusterArgs,
+    opts: pulumi.ComponentResourceOptions = {},
+  ) {
+    super("mlplatform:gcp:TrainingCluster", name, {}, opts);
+
+    const row = gcpInstance(args.size, "training");
+    const bounds = replicaBounds("training", args.minNodes, args.maxNodes);
+    // Vertex AI refuses an autoscaling spec whose maximum is not above its minimum; a pool with
+    // equal bounds is a fixed-size pool.
+    const autoscaling =
+      bounds.max > bounds.min
+        ? {
+            autoscalingSpec: {
+              minReplicaCount: String(bounds.min),
+              maxReplicaCount: String(bounds.max),
+            },
+          }
+        : {};
+
+    const cluster = new vertex.AiPersistentResource(
+      `${name}-cluster`,
+      {
+        project: args.project,
+        location: args.region,
+        name: physicalName([...args.nameParts, "training"], NAME_RULES.gcpResourceId),
+        displayName: physicalName([...args.nameParts, "training"], NAME_RULES.gcpResourceId),
+        resourcePools: [
+          {
+            id: TRAINING_POOL_ID,
+            machineSpec: machineSpec(row),
+            replicaCount: String(bounds.min),
+            ...autoscaling,
+          },
+        ],
+        resourceRuntimeSpec: { serviceAccountSpec: { enableCustomServiceAccount: true } },
+        encryptionSpec: { kmsKeyName: args.kmsKeyName },
+        labels: blockTags(args.tags, "training", args.size),
+      },
+      { parent: this, dependsOn: [args.keyAccess] },
+    );
+
+    this.clusterName = cluster.name;
+    this.machineType = row.instanceType;
+    this.minReplicas = bounds.min;
+    this.maxReplicas = bounds.max;
+    this.registerOutputs({ clusterName: this.clusterName });
+  }
+}

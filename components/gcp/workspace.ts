@@ -1,0 +1,271 @@
+import * as kms from "@pulumi/gcp/kms";
+import * as projects from "@pulumi/gcp/projects";
+import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import * as storage from "@pulumi/gcp/storage";
+import * as vertex from "@pulumi/gcp/vertex";
+import * as pulumi from "@pulumi/pulumi";
+import type { WorkspaceArgs } from "../blocks";
+import { NAME_RULES, physicalName } from "../naming";
+import { statefulOptions } from "../options";
+import { blockTags } from "../tags";
+import type { TeamSpec } from "../types";
+import { type GcpPlacement, KMS_ENCRYPTER_DECRYPTER, daysAsDuration } from "./common";
+
+/** The APIs the platform uses. They stay enabled on destroy: other workloads may use them. */
+export const REQUIRED_APIS = [
+  "aiplatform.googleapis.com",
+  "artifactregistry.googleapis.com",
+  "storage.googleapis.com",
+  "cloudkms.googleapis.com",
+] as const;
+
+/** The key gets a new primary version this often; 90 days is the most the platform allows. */
+export const KEY_ROTATION_DAYS = 90;
+
+/**
+ * What the runtime service account may do in the project: run Vertex AI work and write its logs
+ * and metrics. Object and image access is granted on the bucket and repository alone.
+ */
+export const RUNTIME_PROJECT_ROLES = [
+  "roles/aiplatform.user",
+  "roles/logging.logWriter",
+  "roles/monitoring.metricWriter",
+] as const;
+
+/** The role each team member gets in the project. */
+export const TEAM_MEMBER_ROLE = "roles/aiplatform.user";
+
+/**
+ * The role each team member gets on the runtime service account, so the jobs they submit to the
+ * persistent resource (which only runs work as a custom service account) can run as it.
+ */
+export const RUNTIME_ACCOUNT_USER_ROLE = "roles/iam.serviceAccountUser";
+
+/** The services whose Google-managed agents encrypt the platform's data with its key. */
+export type KeyUser = "vertex" | "storage" | "artifactRegistry";
+
+export interface GcpWorkspaceArgs extends WorkspaceArgs, GcpPlacement {
+  /**
+   * Stable random suffix of the key ring name. Key rings can never be deleted, so a stack that is
+   * destroyed and deployed again needs a new name.
+   */
+  uniqueSuffix: pulumi.Input<string>;
+}
+
+/** A team member's Google principal, with the key that names their bindings. */
+interface TeamPrincipal {
+  team: string;
+  member: string;
+  principal: string;
+}
+
+/** Every member's principal, and the config path of each member that has none. */
+function teamPrincipals(teams: readonly TeamSpec[]): {
+  principals: TeamPrincipal[];
+  missing: string[];
+} {
+  const principals: TeamPrincipal[] = [];
+  const missing: string[] = [];
+  teams.forEach((team, t) =>
+    team.members.forEach((member, m) => {
+      if (member.gcpMember === undefined) {
+        missing.push(`mlplatform:teams[${t}].members[${m}].gcpMember`);
+      } else {
+        principals.push({ team: team.name, member: member.name, principal: member.gcpMember });
+      }
+    }),
+  );
+  return { principals, missing };
+}
+
+/** The short name of an API, for resource names: `aiplatform` for `aiplatform.googleapis.com`. */
+function apiShortName(api: string): string {
+  return api.split(".")[0];
+}
+
+/** The short name of a role, for resource names: `aiplatform-user` for `roles/aiplatform.user`. */
+function roleShortName(role: string): string {
+  return role.replace(/^roles\//, "").replace(/\./g, "-");
+}
+
+/**
+ * The shared Vertex AI workspace: the APIs the platform needs, the customer-managed key every
+ * block encrypts with (and its grants to the service agents), the runtime service account with
+ * least-privilege roles, a Vertex ML Metadata store and a Tensorboard, and the teams' access.
+ */
+export class GcpWorkspace extends pulumi.ComponentResource {
+  /** The metadata store's resource name: the workspace experiments and lineage live in. */
+  public readonly workspaceName: pulumi.Output<string>;
+  /** The CryptoKey id that every block encrypts with. */
+  public readonly kmsKeyName: pulumi.Output<string>;
+  /** The grant of the key to each service agent; a block's encrypted resources wait for theirs. */
+  public readonly keyAccess: Record<KeyUser, kms.CryptoKeyIAMMember>;
+  /** Email of the runtime service account that training and serving work runs as. */
+  public readonly runtimeServiceAccountEmail: pulumi.Output<string>;
+  /** The runtime service account as an IAM member (`serviceAccount:...`). */
+  public readonly runtimeMember: pulumi.Output<string>;
+  /** The Tensorboard's resource name. */
+  public readonly tensorboardName: pulumi.Output<string>;
+
+  constructor(name: string, args: GcpWorkspaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("mlplatform:gcp:Workspace", name, {}, opts);
+
+    const { principals, missing } = teamPrincipals(args.teams);
+    if (missing.length > 0) {
+      throw new pulumi.RunError(
+        missing
+          .map((path) => `${path}: is required on gcp; use an IAM member such as user:alice@example.com`)
+          .join("\n"),
+      );
+    }
+
+    const { project, region } = args;
+    const tags = blockTags(args.tags, "workspace");
+
+    const apis = REQUIRED_APIS.map(
+      (api) =>
+        new projects.Service(
+          `${name}-api-${apiShortName(api)}`,
+          { project, service: api, disableOnDestroy: false, disableDependentServices: false },
+          { parent: this },
+        ),
+    );
+
+    // Vertex AI and Artifact Registry create their agents on first use; asking for the identity
+    // creates it now, so the key grant below does not name an account that does not exist yet.
+    const vertexAgent = new projects.ServiceIdentity(
+      `${name}-agent-vertex`,
+      { project, service: "aiplatform.googleapis.com" },
+      { parent: this, dependsOn: apis },
+    );
+    const registryAgent = new projects.ServiceIdentity(
+      `${name}-agent-artifactregistry`,
+      { project, service: "artifactregistry.googleapis.com" },
+      { parent: this, dependsOn: apis },
+    );
+    // Reading the Cloud Storage agent creates it if the project has none yet.
+    const storageAgent = storage.getProjectServiceAccountOutput(
+      { project },
+      { parent: this, dependsOn: apis },
+    );
+
+    const keyRing = new kms.KeyRing(
+      `${name}-keyring`,
+      {
+        project,
+        location: region,
+        name: pulumi
+          .output(args.uniqueSuffix)
+          .apply((suffix) => physicalName(args.nameParts, NAME_RULES.gcpResourceId, suffix)),
+      },
+      statefulOptions(args.tier, this, { dependsOn: apis }),
+    );
+    const key = new kms.CryptoKey(
+      `${name}-key`,
+      {
+        keyRing: keyRing.id,
+        name: physicalName([...args.nameParts, "data"], NAME_RULES.gcpResourceId),
+        purpose: "ENCRYPT_DECRYPT",
+        rotationPeriod: daysAsDuration(KEY_ROTATION_DAYS),
+        labels: tags,
+      },
+      statefulOptions(args.tier, this),
+    );
+
+    const agents: Record<KeyUser, pulumi.Input<string>> = {
+      vertex: vertexAgent.member,
+      storage: storageAgent.member,
+      artifactRegistry: registryAgent.member,
+    };
+    this.keyAccess = {
+      vertex: this.grantKey(name, "vertex", key, agents.vertex),
+      storage: this.grantKey(name, "storage", key, agents.storage),
+      artifactRegistry: this.grantKey(name, "artifactRegistry", key, agents.artifactRegistry),
+    };
+
+    const accountId = physicalName([...args.nameParts, "runtime"], NAME_RULES.gcpServiceAccount);
+    const runtimeEmail = `${accountId}@${project}.iam.gserviceaccount.com`;
+    const runtimeMember = `serviceAccount:${runtimeEmail}`;
+    const runtime = new serviceaccount.Account(
+      `${name}-runtime`,
+      {
+        project,
+        accountId,
+        displayName: "ML platform runtime",
+        description: "Runs the platform's Vertex AI training and serving work.",
+      },
+      { parent: this, dependsOn: apis },
+    );
+    for (const role of RUNTIME_PROJECT_ROLES) {
+      new projects.IAMMember(
+        `${name}-runtime-${roleShortName(role)}`,
+        { project, role, member: runtimeMember },
+        { parent: this, dependsOn: [runtime] },
+      );
+    }
+
+    const metadataStore = new vertex.AiMetadataStore(
+      `${name}-metadata`,
+      {
+        project,
+        region,
+        name: physicalName(args.nameParts, NAME_RULES.vertexMetadataStore),
+        description: "Experiments, runs and lineage of the ML platform.",
+        encryptionSpec: { kmsKeyName: key.id },
+      },
+      statefulOptions(args.tier, this, { dependsOn: [this.keyAccess.vertex] }),
+    );
+    const tensorboard = new vertex.AiTensorboard(
+      `${name}-tensorboard`,
+      {
+        project,
+        region,
+        displayName: physicalName(args.nameParts, NAME_RULES.gcpResourceId),
+        description: "Training metrics of the ML platform.",
+        encryptionSpec: { kmsKeyName: key.id },
+        labels: tags,
+      },
+      statefulOptions(args.tier, this, { dependsOn: [this.keyAccess.vertex] }),
+    );
+
+    const runtimeAccountName = `projects/${project}/serviceAccounts/${runtimeEmail}`;
+    for (const { team, member, principal } of principals) {
+      new projects.IAMMember(
+        `${name}-member-${team}-${member}`,
+        { project, role: TEAM_MEMBER_ROLE, member: principal },
+        { parent: this },
+      );
+      new serviceaccount.IAMMember(
+        `${name}-runas-${team}-${member}`,
+        { serviceAccountId: runtimeAccountName, role: RUNTIME_ACCOUNT_USER_ROLE, member: principal },
+        { parent: this, dependsOn: [runtime] },
+      );
+    }
+
+    this.workspaceName = metadataStore.name;
+    this.kmsKeyName = key.id;
+    this.runtimeServiceAccountEmail = pulumi.output(runtimeEmail);
+    this.runtimeMember = pulumi.output(runtimeMember);
+    this.tensorboardName = tensorboard.name;
+    this.registerOutputs({
+      workspaceName: this.workspaceName,
+      kmsKeyName: this.kmsKeyName,
+      runtimeServiceAccountEmail: this.runtimeServiceAccountEmail,
+      runtimeMember: this.runtimeMember,
+      tensorboardName: this.tensorboardName,
+    });
+  }
+
+  private grantKey(
+    name: string,
+    user: KeyUser,
+    key: kms.CryptoKey,
+    member: pulumi.Input<string>,
+  ): kms.CryptoKeyIAMMember {
+    return new kms.CryptoKeyIAMMember(
+      `${name}-key-${user.toLowerCase()}`,
+      { cryptoKeyId: key.id, role: KMS_ENCRYPTER_DECRYPTER, member },
+      { parent: this },
+    );
+  }
+}

@@ -1,0 +1,161 @@
+import { expect } from "chai";
+import {
+  CatalogRow,
+  INSTANCE_TYPES,
+  type InstanceType,
+  MAPPING,
+  SIZE_NAMES,
+  SIZES,
+  catalogRows,
+  findInstanceType,
+  resolveInstance,
+  sizeOfInstanceType,
+  unavailableReason,
+} from "../components/catalog";
+import { mappingProblems } from "../components/catalog/rules";
+import { CLOUDS, USES } from "../components/types";
+
+const TODAY = new Date().toISOString().slice(0, 10);
+
+function known(cloud: InstanceType["cloud"], use: InstanceType["use"], name: string): InstanceType {
+  const type = findInstanceType(cloud, use, name);
+  if (type === undefined) throw new Error(`catalog does not know ${name}`);
+  return type;
+}
+
+describe("instance catalog", () => {
+  const rows = catalogRows();
+
+  it("maps every size for every cloud and use, or says why not", () => {
+    for (const size of SIZE_NAMES) {
+      for (const cloud of CLOUDS) {
+        for (const use of USES) {
+          const mapped = rows.some((r) => r.size === size && r.cloud === cloud && r.use === use);
+          expect(mapped || unavailableReason(size, cloud, use) !== undefined, `${size} ${cloud} ${use}`).to.equal(
+            true,
+          );
+        }
+      }
+    }
+  });
+
+  it("has CPU sizes from 2 vCPU / 8 GiB to 16 vCPU / 64 GiB, a T4 size and an 8-GPU A100 size", () => {
+    const cpu = SIZE_NAMES.filter((s) => SIZES[s].gpu === null).map((s) => [SIZES[s].vcpus, SIZES[s].memoryGiB]);
+    expect(cpu).to.deep.equal([
+      [2, 8],
+      [4, 16],
+      [8, 32],
+      [16, 64],
+    ]);
+    expect(SIZES["gpu-t4x1"].gpu).to.deep.equal({ model: "T4", count: 1 });
+    expect(SIZES["gpu-a100x8"].gpu).to.deep.equal({ model: "A100-40GB", count: 8 });
+  });
+
+  describe("every mapped row is honest", () => {
+    for (const row of catalogRows()) {
+      it(`${row.size} on ${row.cloud} ${row.use}: ${row.instanceType}`, () => {
+        expect(mappingProblems(row.size, row, INSTANCE_TYPES, TODAY)).to.deep.equal([]);
+        expect(row.hourlyUsd).to.be.greaterThan(0);
+        expect(row.region).to.be.a("string").and.not.equal("");
+        expect(row.source).to.match(/^https:\/\//);
+        expect(row.priceStatus).to.not.equal("unpriced");
+        expect(row.retired).to.equal(false);
+      });
+    }
+  });
+
+  it("puts the same GPU model and count on every cloud for a size", () => {
+    for (const size of SIZE_NAMES) {
+      const gpus = new Set(rows.filter((r) => r.size === size).map((r) => JSON.stringify(r.gpu)));
+      expect([...gpus], size).to.deep.equal([JSON.stringify(SIZES[size].gpu)]);
+    }
+  });
+
+  it("names GCP accelerators as the Vertex AI API does, and only on GCP", () => {
+    for (const row of rows) {
+      if (row.cloud === "gcp" && row.gpu !== null) {
+        expect(row.accelerator?.count, row.instanceType).to.equal(row.gpu.count);
+        expect(row.accelerator?.type).to.match(/^NVIDIA_/);
+      } else {
+        expect(row.accelerator, `${row.cloud} ${row.instanceType}`).to.equal(undefined);
+      }
+    }
+  });
+
+  it("prices SageMaker hosting as the service, above the raw EC2 instance", () => {
+    const pairs: [string, string][] = [
+      ["m5.xlarge", "ml.m5.xlarge"],
+      ["g4dn.xlarge", "ml.g4dn.xlarge"],
+    ];
+    for (const [ec2, sagemaker] of pairs) {
+      const raw = known("aws", "training", ec2).hourlyUsd ?? 0;
+      expect(known("aws", "hosting", sagemaker).hourlyUsd).to.be.greaterThan(raw);
+    }
+  });
+
+  describe("the honesty rules catch the seeds' mistakes", () => {
+    it("Standard_DS1_v2 has 1 vCPU, not 2", () => {
+      expect(mappingProblems("cpu-2x8", known("azure", "hosting", "Standard_DS1_v2"), INSTANCE_TYPES, TODAY)).to.deep.equal([
+        "cpu-2x8 on azure hosting -> Standard_DS1_v2: has 1 vCPUs, the size needs 2",
+        "cpu-2x8 on azure hosting -> Standard_DS1_v2: has 3.5 GiB, the size needs at least 7.2 GiB",
+      ]);
+    });
+    it("Standard_NC6s_v3 carries a V100, not a T4, and is retired", () => {
+      expect(mappingProblems("gpu-t4x1", known("azure", "hosting", "Standard_NC6s_v3"), INSTANCE_TYPES, TODAY)).to.deep.equal([
+        "gpu-t4x1 on azure hosting -> Standard_NC6s_v3: has 1x V100-16GB, the size needs 1x T4",
+        "gpu-t4x1 on azure hosting -> Standard_NC6s_v3: has 6 vCPUs, the size needs 4",
+        "gpu-t4x1 on azure hosting -> Standard_NC6s_v3: retired on 2025-09-30",
+        "gpu-t4x1 on azure hosting -> Standard_NC6s_v3: is not the smallest type that meets the size; Standard_NC4as_T4_v3 (28 GiB) also does",
+      ]);
+    });
+    it("Standard_DS2_v2 has too little memory for 2 vCPU / 8 GiB", () => {
+      expect(mappingProblems("cpu-2x8", known("azure", "training", "Standard_DS2_v2"), INSTANCE_TYPES, TODAY)).to.deep.equal([
+        "cpu-2x8 on azure training -> Standard_DS2_v2: has 7 GiB, the size needs at least 7.2 GiB",
+      ]);
+    });
+    it("a larger type than needed is refused when a smaller one fits", () => {
+      const roomy: InstanceType = { ...known("azure", "training", "Standard_D4as_v4"), instanceType: "Standard_E4as_v4", memoryGiB: 32 };
+      expect(mappingProblems("cpu-4x16", roomy, INSTANCE_TYPES, TODAY)).to.deep.equal([
+        "cpu-4x16 on azure training -> Standard_E4as_v4: is not the smallest type that meets the size; Standard_D4as_v4 (16 GiB), Standard_D4s_v3 (16 GiB) also does",
+      ]);
+    });
+    it("a type counts as retired from its retirement date on", () => {
+      const ds3 = known("azure", "hosting", "Standard_DS3_v2");
+      expect(ds3.retirement?.date).to.equal("2028-05-01");
+      expect(mappingProblems("cpu-4x16", ds3, [], "2028-05-01")).to.include(
+        "cpu-4x16 on azure hosting -> Standard_DS3_v2: retired on 2028-05-01",
+      );
+    });
+  });
+
+  it("resolves a mapped size and refuses an unavailable one with the reason", () => {
+    const row: CatalogRow = resolveInstance("gpu-t4x1", "gcp", "training");
+    expect([row.instanceType, row.accelerator]).to.deep.equal(["n1-standard-4", { type: "NVIDIA_TESLA_T4", count: 1 }]);
+    expect(() => resolveInstance("cpu-2x8", "gcp", "training")).to.throw(
+      "cpu-2x8 is not available for training on gcp: Vertex AI training accepts no 2-vCPU standard machine type",
+    );
+  });
+
+  it("finds the size an instance type is mapped from", () => {
+    expect(sizeOfInstanceType("aws", "hosting", "ml.m5.xlarge")).to.equal("cpu-4x16");
+    expect(sizeOfInstanceType("azure", "training", "Standard_NC6s_v3")).to.equal(undefined);
+  });
+
+  it("tells a GCP machine with an accelerator from the same machine without one", () => {
+    expect(findInstanceType("gcp", "hosting", "n1-standard-4", "NVIDIA_TESLA_T4")?.gpu).to.deep.equal({ model: "T4", count: 1 });
+    expect(findInstanceType("gcp", "hosting", "n1-standard-4")).to.equal(undefined);
+  });
+
+  it("maps each size to types that exist in the catalog's table", () => {
+    for (const size of SIZE_NAMES) {
+      for (const cloud of CLOUDS) {
+        for (const use of USES) {
+          const mapped = MAPPING[size][cloud][use];
+          if (typeof mapped === "string") {
+            expect(INSTANCE_TYPES.some((t) => t.cloud === cloud && t.use === use && t.instanceType === mapped), mapped).to.equal(true);
+          }
+        }
+      }
+    }
+  });
+});

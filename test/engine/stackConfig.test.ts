@@ -1,0 +1,68 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { UsageError } from "../../engine/errors";
+import { SECRET_PLACEHOLDER, knownStacks, loadStackConfig } from "../../engine/stackConfig";
+import { PROJECT_DIR } from "../cli";
+
+function tempConfig(text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlplatform-config-"));
+  const file = path.join(dir, "Pulumi.custom.yaml");
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+describe("stack config loading", () => {
+  it("encodes values the way Pulumi passes them to a program", () => {
+    const file = tempConfig(
+      [
+        "config:",
+        "  aws:region: us-west-2",
+        "  mlplatform:clouds: [aws]",
+        "  mlplatform:budgetMonthlyUsd: 100",
+        "  tier: dev",
+        "  mlplatform:training:",
+        "    size: cpu-4x16",
+        "  mlplatform:apiKey:",
+        "    secure: AAABAGx1",
+      ].join("\n"),
+    );
+    const config = loadStackConfig(PROJECT_DIR, "custom", file);
+    expect(config.values).to.deep.equal({
+      "aws:region": "us-west-2",
+      "mlplatform:clouds": '["aws"]',
+      "mlplatform:budgetMonthlyUsd": "100",
+      "mlplatform:tier": "dev",
+      "mlplatform:training": '{"size":"cpu-4x16"}',
+      "mlplatform:apiKey": SECRET_PLACEHOLDER,
+    });
+    expect(config.secretKeys).to.deep.equal(["mlplatform:apiKey"]);
+    expect(config.project).to.equal("mlplatform");
+  });
+
+  it("lists the project's stacks", () => {
+    expect(knownStacks(PROJECT_DIR)).to.deep.equal(["aws-prod", "azure-prod", "dev", "gcp-prod", "prod"]);
+  });
+
+  it("names the known stacks when a stack has no config file", () => {
+    expect(() => loadStackConfig(PROJECT_DIR, "qa")).to.throw(
+      UsageError,
+      'no config for stack "qa": Pulumi.qa.yaml does not exist; stacks here: aws-prod, azure-prod, dev, gcp-prod, prod',
+    );
+  });
+
+  it("refuses a stack name that could not be a file name", () => {
+    expect(() => loadStackConfig(PROJECT_DIR, "../etc")).to.throw(UsageError, 'is not a stack name');
+  });
+
+  it("reports YAML that does not parse", () => {
+    const file = tempConfig("config:\n  mlplatform:tier: [dev\n");
+    expect(() => loadStackConfig(PROJECT_DIR, "custom", file)).to.throw(UsageError, "is not valid YAML");
+  });
+
+  it("needs a map under config:", () => {
+    const file = tempConfig("config: 3\n");
+    expect(() => loadStackConfig(PROJECT_DIR, "custom", file)).to.throw(UsageError, 'must hold a map under "config:"');
+  });
+});
