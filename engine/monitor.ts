@@ -72,10 +72,18 @@ interface Monitor {
   registerResource(req: RegisterRequest, callback: Callback): void;
 }
 
-function unknownCallError(token: string): Error {
-  return new Error(
-    `the offline engine has no answer for the data-source call ${token}; add one to engine/placeholders.ts`,
-  );
+/**
+ * A data-source call nobody answers. The SDK rethrows a monitor's error as `new Error(details)`,
+ * as it would a gRPC status, so the message travels in `details`.
+ */
+class UnansweredCallError extends Error {
+  readonly details: string;
+  constructor(token: string) {
+    super(
+      `the offline engine has no answer for the data-source call ${token}; add one to engine/placeholders/`,
+    );
+    this.details = this.message;
+  }
 }
 
 /**
@@ -104,7 +112,7 @@ export async function startRecording(options: RecorderOptions): Promise<Recorder
         recorder.calls.push({ token: args.token, inputs: args.inputs });
         const handler = options.calls[args.token];
         if (handler === undefined) {
-          throw unknownCallError(args.token);
+          throw new UnansweredCallError(args.token);
         }
         return handler(args.inputs);
       },
@@ -149,8 +157,6 @@ function toRegistration(req: RegisterRequest, urn: string): Registration {
 
 /** Waits until every registration and call the program started has been answered. */
 export async function settle(): Promise<void> {
-  const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as {
-    waitForRPCs(): Promise<void>;
-  };
+  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
   await settings.waitForRPCs();
 }

@@ -50,7 +50,10 @@ export interface GcpOnlineEndpointArgs extends OnlineEndpointArgs, GcpPlacement,
 
 /** The version of a model file: the start of its SHA-256, so a changed model gets a new folder. */
 export function modelVersion(file: string): string {
-  return createHash("sha256").update(readFileSync(file)).digest("hex").slice(0, MODEL_VERSION_LENGTH);
+  return createHash("sha256")
+    .update(readFileSync(file))
+    .digest("hex")
+    .slice(0, MODEL_VERSION_LENGTH);
 }
 
 /** The bucket folder of one version of an endpoint's model. */
@@ -76,6 +79,8 @@ export function sklearnServingImage(region: string, sklearnVersion: string): str
  * uploaded to the bucket under a folder named by its content hash, and the model deployed onto
  * the endpoint with dedicated resources: the catalog's hosting machine type, `minReplicas` to
  * `maxReplicas` (never below the one replica Vertex AI requires), scaling on CPU utilization.
+ * The deployment registers the model in the Vertex AI Model Registry, labelled as the
+ * model-registry block.
  */
 export class GcpOnlineEndpoint extends pulumi.ComponentResource {
   /** The endpoint's numeric id. */
@@ -148,6 +153,7 @@ export class GcpOnlineEndpoint extends pulumi.ComponentResource {
         targetCpuUtilizationPercent:
           args.targetCpuUtilizationPercent ?? DEFAULT_TARGET_CPU_UTILIZATION_PERCENT,
         kmsKeyName: args.kmsKeyName,
+        labels: blockTags(args.tags, "model-registry"),
       },
       { parent: this, dependsOn: [model, args.keyAccess] },
     );

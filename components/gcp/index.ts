@@ -113,9 +113,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
     this.trainingClusterName = training.clusterName;
     this.storageName = storage.bucketName;
     this.containerRegistryUrl = registry.registryUrl;
-    this.modelRegistryName = pulumi.output(
-      modelRegistryName(placement.project, placement.region),
-    );
+    this.modelRegistryName = pulumi.output(modelRegistryName(placement.project, placement.region));
     this.endpoints = Object.fromEntries(
       spec.endpoints.map((endpoint, i) => [endpoint.name, endpoints[i].predictUrl]),
     );

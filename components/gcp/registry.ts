@@ -15,9 +15,7 @@ export const UNTAGGED_IMAGE_DAYS = 7;
 export const IMAGE_READER_ROLE = "roles/artifactregistry.reader";
 
 export interface GcpContainerRegistryArgs
-  extends ContainerRegistryArgs,
-    GcpPlacement,
-    GcpEncryption {
+  extends ContainerRegistryArgs, GcpPlacement, GcpEncryption {
   /** IAM members that pull images (the runtime service account). */
   readers: pulumi.Input<string>[];
 }

@@ -157,7 +157,11 @@ function statusName(status: RpcStatus, fallback: string): string {
 }
 
 /** The error of a call the API refused. */
-export function callError(subject: CallSubject, httpStatus: number, status: RpcStatus): VertexApiError {
+export function callError(
+  subject: CallSubject,
+  httpStatus: number,
+  status: RpcStatus,
+): VertexApiError {
   const name = statusName(status, httpStatus === 404 ? "NOT_FOUND" : "UNKNOWN");
   const detail = status.message ?? "no error message";
   return new VertexApiError(

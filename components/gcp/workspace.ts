@@ -41,6 +41,12 @@ export const TEAM_MEMBER_ROLE = "roles/aiplatform.user";
  */
 export const RUNTIME_ACCOUNT_USER_ROLE = "roles/iam.serviceAccountUser";
 
+/**
+ * The metadata store is the project's `default` one: Vertex AI Experiments and Pipelines write to
+ * it, and it takes a customer-managed key only if it is created with one before its first use.
+ */
+export const METADATA_STORE_ID = "default";
+
 /** The services whose Google-managed agents encrypt the platform's data with its key. */
 export type KeyUser = "vertex" | "storage" | "artifactRegistry";
 
@@ -94,7 +100,7 @@ function roleShortName(role: string): string {
  * least-privilege roles, a Vertex ML Metadata store and a Tensorboard, and the teams' access.
  */
 export class GcpWorkspace extends pulumi.ComponentResource {
-  /** The metadata store's resource name: the workspace experiments and lineage live in. */
+  /** The metadata store's full resource name: the workspace experiments and lineage live in. */
   public readonly workspaceName: pulumi.Output<string>;
   /** The CryptoKey id that every block encrypts with. */
   public readonly kmsKeyName: pulumi.Output<string>;
@@ -114,7 +120,10 @@ export class GcpWorkspace extends pulumi.ComponentResource {
     if (missing.length > 0) {
       throw new pulumi.RunError(
         missing
-          .map((path) => `${path}: is required on gcp; use an IAM member such as user:alice@example.com`)
+          .map(
+            (path) =>
+              `${path}: is required on gcp; use an IAM member such as user:alice@example.com`,
+          )
           .join("\n"),
       );
     }
@@ -209,7 +218,7 @@ export class GcpWorkspace extends pulumi.ComponentResource {
       {
         project,
         region,
-        name: physicalName(args.nameParts, NAME_RULES.vertexMetadataStore),
+        name: METADATA_STORE_ID,
         description: "Experiments, runs and lineage of the ML platform.",
         encryptionSpec: { kmsKeyName: key.id },
       },
@@ -237,12 +246,16 @@ export class GcpWorkspace extends pulumi.ComponentResource {
       );
       new serviceaccount.IAMMember(
         `${name}-runas-${team}-${member}`,
-        { serviceAccountId: runtimeAccountName, role: RUNTIME_ACCOUNT_USER_ROLE, member: principal },
+        {
+          serviceAccountId: runtimeAccountName,
+          role: RUNTIME_ACCOUNT_USER_ROLE,
+          member: principal,
+        },
         { parent: this, dependsOn: [runtime] },
       );
     }
 
-    this.workspaceName = metadataStore.name;
+    this.workspaceName = pulumi.interpolate`projects/${project}/locations/${region}/metadataStores/${metadataStore.name}`;
     this.kmsKeyName = key.id;
     this.runtimeServiceAccountEmail = pulumi.output(runtimeEmail);
     this.runtimeMember = pulumi.output(runtimeMember);

@@ -42,7 +42,13 @@ describe("stack config loading", () => {
   });
 
   it("lists the project's stacks", () => {
-    expect(knownStacks(PROJECT_DIR)).to.deep.equal(["aws-prod", "azure-prod", "dev", "gcp-prod", "prod"]);
+    expect(knownStacks(PROJECT_DIR)).to.deep.equal([
+      "aws-prod",
+      "azure-prod",
+      "dev",
+      "gcp-prod",
+      "prod",
+    ]);
   });
 
   it("names the known stacks when a stack has no config file", () => {
@@ -53,16 +59,25 @@ describe("stack config loading", () => {
   });
 
   it("refuses a stack name that could not be a file name", () => {
-    expect(() => loadStackConfig(PROJECT_DIR, "../etc")).to.throw(UsageError, 'is not a stack name');
+    expect(() => loadStackConfig(PROJECT_DIR, "../etc")).to.throw(
+      UsageError,
+      "is not a stack name",
+    );
   });
 
   it("reports YAML that does not parse", () => {
     const file = tempConfig("config:\n  mlplatform:tier: [dev\n");
-    expect(() => loadStackConfig(PROJECT_DIR, "custom", file)).to.throw(UsageError, "is not valid YAML");
+    expect(() => loadStackConfig(PROJECT_DIR, "custom", file)).to.throw(
+      UsageError,
+      "is not valid YAML",
+    );
   });
 
   it("needs a map under config:", () => {
     const file = tempConfig("config: 3\n");
-    expect(() => loadStackConfig(PROJECT_DIR, "custom", file)).to.throw(UsageError, 'must hold a map under "config:"');
+    expect(() => loadStackConfig(PROJECT_DIR, "custom", file)).to.throw(
+      UsageError,
+      'must hold a map under "config:"',
+    );
   });
 });

@@ -1,0 +1,171 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { UNKNOWN } from "../../engine/monitor";
+import type { ExportedResource, StackExport } from "../../engine/plan";
+import { displayType } from "../../engine/commands/plan";
+import { runCli } from "../cli";
+import { mockPulumi } from "../harness";
+
+function planJson(stack: string): StackExport {
+  const result = runCli(["plan", "--stack", stack, "--json"]);
+  expect(result.stderr, `plan --stack ${stack}`).to.equal("");
+  expect(result.status).to.equal(0);
+  return JSON.parse(result.stdout) as StackExport;
+}
+
+function isProvider(r: ExportedResource): boolean {
+  return r.type.startsWith("pulumi:providers:");
+}
+
+describe("offline plan", function () {
+  this.timeout(300_000);
+  let dev: StackExport;
+  let prod: StackExport;
+
+  before(() => {
+    dev = planJson("dev");
+    prod = planJson("prod");
+  });
+
+  it("writes a version 3 stack export with the stack resource first", () => {
+    expect(dev.version).to.equal(3);
+    const [stack] = dev.deployment.resources;
+    expect(stack.type).to.equal("pulumi:pulumi:Stack");
+    expect(stack.urn).to.equal("urn:pulumi:dev::mlplatform::pulumi:pulumi:Stack::mlplatform-dev");
+    expect(stack.outputs).to.have.keys("aws", "azure", "gcp");
+  });
+
+  it("declares resources of all three clouds in the side-by-side stack", () => {
+    const packages = new Set(
+      dev.deployment.resources
+        .filter((r) => r.custom && !isProvider(r))
+        .map((r) => r.type.split(":")[0]),
+    );
+    expect([...packages]).to.include.members(["aws", "azure-native", "gcp", "random"]);
+  });
+
+  it("keeps every parent, dependency and provider reference resolvable", () => {
+    for (const plan of [dev, prod]) {
+      const urns = new Set(plan.deployment.resources.map((r) => r.urn));
+      for (const r of plan.deployment.resources) {
+        if (r.type !== "pulumi:pulumi:Stack") {
+          expect(urns.has(r.parent ?? ""), `parent of ${r.urn}`).to.equal(true);
+        }
+        for (const dep of r.dependencies ?? []) {
+          expect(urns.has(dep), `dependency ${dep} of ${r.urn}`).to.equal(true);
+        }
+        if (r.custom && !isProvider(r)) {
+          expect(r.provider, r.urn).to.be.a("string");
+          const providerUrn = (r.provider ?? "").slice(0, (r.provider ?? "").lastIndexOf("::"));
+          expect(urns.has(providerUrn), `provider of ${r.urn}`).to.equal(true);
+        }
+      }
+    }
+  });
+
+  it("captures dependencies the mocks do not see", () => {
+    const withDependencies = dev.deployment.resources.filter(
+      (r) => (r.dependencies ?? []).length > 0,
+    );
+    expect(withDependencies.length).to.be.greaterThan(10);
+  });
+
+  it("gives the default providers the stack's provider config", () => {
+    const aws = dev.deployment.resources.find((r) => r.type === "pulumi:providers:aws");
+    expect(aws?.inputs).to.include({ region: "us-east-1" });
+    const gcp = dev.deployment.resources.find((r) => r.type === "pulumi:providers:gcp");
+    expect(gcp?.inputs).to.include({ project: "mlplatform-dev", region: "us-central1" });
+  });
+
+  it("protects and retains stateful resources in prod only", () => {
+    const protectedProd = prod.deployment.resources.filter((r) => r.protect);
+    expect(protectedProd.length).to.be.greaterThan(5);
+    for (const r of protectedProd) {
+      expect(r.retainOnDelete, r.urn).to.equal(true);
+    }
+    expect(dev.deployment.resources.filter((r) => r.protect)).to.deep.equal([]);
+  });
+
+  it("shows values known only after deployment as unknown", () => {
+    expect(JSON.stringify(dev)).to.include(UNKNOWN);
+  });
+
+  it("draws the resource tree by default", () => {
+    const result = runCli(["plan", "--stack", "aws-prod"]);
+    expect(result.status).to.equal(0);
+    expect(result.stdout).to.match(/^Previewing update \(aws-prod\)/);
+    expect(result.stdout).to.match(/\n \+   pulumi:pulumi:Stack +mlplatform-aws-prod +create\n/);
+    expect(result.stdout).to.match(/├─ mlplatform:aws:/);
+    expect(result.stdout).to.match(/Resources:\n {4}\+ \d+ to create/);
+    expect(result.stdout).to.not.match(/azure-native:|gcp:/);
+  });
+
+  it("writes the export to a file with --out", () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "plan.json");
+    const result = runCli(["plan", "--stack", "gcp-prod", "--out", out]);
+    expect(result.status).to.equal(0);
+    const written = JSON.parse(fs.readFileSync(out, "utf8")) as StackExport;
+    expect(result.stdout).to.equal(
+      `wrote ${written.deployment.resources.length} resources of stack gcp-prod to ${out}\n`,
+    );
+  });
+
+  it("exits 2 with every config problem on stderr and nothing on stdout", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "bad.yaml");
+    fs.writeFileSync(
+      file,
+      [
+        "config:",
+        "  mlplatform:clouds: [aws]",
+        "  mlplatform:tier: staging",
+        "  mlplatform:trainig: {}",
+      ].join("\n"),
+    );
+    const result = runCli(["plan", "--stack", "dev", "--config-file", file]);
+    expect(result.status).to.equal(2);
+    expect(result.stdout).to.equal("");
+    expect(result.stderr).to.equal(
+      [
+        `error: ${file}: the stack's config has 3 problems:`,
+        '  - mlplatform:tier: "staging" is not allowed; use dev or prod',
+        '  - mlplatform:trainig: unknown key; did you mean "training"?',
+        "  - aws:region: is required because aws is listed in mlplatform:clouds; use an AWS region such as us-east-1",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("exits 2 on flags it does not know", () => {
+    const result = runCli(["plan", "--stack", "dev", "--jsn"]);
+    expect(result.status).to.equal(2);
+    expect(result.stderr).to.equal(
+      "error: plan: Unknown option '--jsn'; flags are --stack, --config-file, --json, --out\n",
+    );
+  });
+});
+
+describe("offline plan helpers", () => {
+  it("shows types as pulumi preview does", () => {
+    expect(displayType("aws:s3/bucket:Bucket")).to.equal("aws:s3:Bucket");
+    expect(displayType("azure-native:storage:StorageAccount")).to.equal(
+      "azure-native:storage:StorageAccount",
+    );
+    expect(displayType("pulumi:pulumi:Stack")).to.equal("pulumi:pulumi:Stack");
+  });
+
+  it("fails a data-source call it has no answer for, naming it", async () => {
+    await mockPulumi();
+    let message = "";
+    try {
+      await pulumi.runtime.invoke("aws:index/getCallerIdentity:getCallerIdentity", {});
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.include(
+      "the offline engine has no answer for the data-source call aws:index/getCallerIdentity:getCallerIdentity",
+    );
+  });
+});

@@ -1,0 +1,234 @@
+import { expect } from "chai";
+import { resolveInstance } from "../../components/catalog";
+import { GcpPlatform, modelRegistryName } from "../../components/gcp";
+import { TAG, type PlatformSpec } from "../../components/types";
+import type { Recorder } from "../../engine/monitor";
+import { GCP_PLACEHOLDERS, PLACEHOLDER_PROJECT_NUMBER } from "../../engine/placeholders/gcp";
+import {
+  type Registration,
+  mockPulumi,
+  ofType,
+  registered,
+  single,
+  specWith,
+  unwrap,
+} from "../harness";
+import { AGENT_MEMBERS, SUFFIX, component, gcpOutputs, labelsAreValid, named } from "./fixtures";
+
+const GCP_ONLY = {
+  "mlplatform:clouds": ["gcp"],
+  "mlplatform:training": { size: "cpu-8x32", minNodes: 0, maxNodes: 8 },
+  "mlplatform:endpoints": [
+    { name: "iris", size: "cpu-4x16", minReplicas: 2, maxReplicas: 6 },
+    { name: "iris-gpu", size: "gpu-t4x1", minReplicas: 1, maxReplicas: 2 },
+  ],
+};
+
+const STATEFUL = [
+  "gcp:storage/bucket:Bucket",
+  "gcp:artifactregistry/repository:Repository",
+  "gcp:kms/keyRing:KeyRing",
+  "gcp:kms/cryptoKey:CryptoKey",
+];
+
+describe("gcp platform", () => {
+  let rec: Recorder;
+  let platform: GcpPlatform;
+
+  before(async () => {
+    rec = await mockPulumi({ calls: GCP_PLACEHOLDERS, outputs: gcpOutputs });
+  });
+  beforeEach(() => rec.reset());
+
+  async function build(overrides: Record<string, unknown> = {}): Promise<Registration[]> {
+    const spec: PlatformSpec = specWith({ ...GCP_ONLY, ...overrides });
+    platform = new GcpPlatform("gcp", { spec });
+    return registered(rec);
+  }
+
+  it("composes the blocks under one platform component", async () => {
+    const regs = await build();
+    const root = component(regs, "mlplatform:gcp:Platform");
+    for (const type of [
+      "mlplatform:gcp:Workspace",
+      "mlplatform:gcp:Storage",
+      "mlplatform:gcp:ContainerRegistry",
+      "mlplatform:gcp:TrainingCluster",
+    ]) {
+      expect(component(regs, type).parent, type).to.equal(root.urn);
+    }
+    const endpoints = regs.filter((r) => r.type === "mlplatform:gcp:OnlineEndpoint");
+    expect(endpoints.map((e) => e.name)).to.have.members([
+      "gcp-endpoint-iris",
+      "gcp-endpoint-iris-gpu",
+    ]);
+    for (const endpoint of endpoints) expect(endpoint.parent).to.equal(root.urn);
+    expect(single(regs, "random:index/randomString:RandomString").parent).to.equal(root.urn);
+  });
+
+  it("gives the bucket and the key ring the same stable suffix", async () => {
+    const regs = await build();
+    expect(single(regs, "random:index/randomString:RandomString").inputs).to.deep.equal({
+      length: 6,
+      lower: true,
+      upper: false,
+      numeric: true,
+      special: false,
+    });
+    expect(single(regs, "gcp:storage/bucket:Bucket").inputs.name).to.equal(
+      `mlplatform-test-${SUFFIX}`,
+    );
+    expect(single(regs, "gcp:kms/keyRing:KeyRing").inputs.name).to.equal(
+      `mlplatform-test-${SUFFIX}`,
+    );
+  });
+
+  it("encrypts every block with the workspace key, each after its service agent may use it", async () => {
+    const regs = await build();
+    const grants = ofType(regs, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
+    const grantOf = (member: string) => grants.find((g) => g.inputs.member === member)?.urn;
+    const storageAgent = `serviceAccount:service-${PLACEHOLDER_PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com`;
+    const key = "gcp-workspace-key-id";
+
+    const bucket = single(regs, "gcp:storage/bucket:Bucket");
+    expect(bucket.inputs.encryption).to.deep.equal({ defaultKmsKeyName: key });
+    expect(bucket.dependencies).to.include(grantOf(storageAgent));
+
+    const repo = single(regs, "gcp:artifactregistry/repository:Repository");
+    expect(repo.inputs.kmsKeyName).to.equal(key);
+    expect(repo.dependencies).to.include(grantOf(AGENT_MEMBERS["artifactregistry.googleapis.com"]));
+
+    const vertexGrant = grantOf(AGENT_MEMBERS["aiplatform.googleapis.com"]);
+    const cluster = single(regs, "gcp:vertex/aiPersistentResource:AiPersistentResource");
+    expect(cluster.inputs.encryptionSpec).to.deep.equal({ kmsKeyName: key });
+    expect(cluster.dependencies).to.include(vertexGrant);
+    for (const endpoint of ofType(regs, "gcp:vertex/aiEndpoint:AiEndpoint")) {
+      expect(endpoint.inputs.encryptionSpec).to.deep.equal({ kmsKeyName: key });
+      expect(endpoint.dependencies).to.include(vertexGrant);
+    }
+  });
+
+  it("lets the runtime account use the bucket's objects and pull the repository's images", async () => {
+    const regs = await build();
+    const runtime =
+      "serviceAccount:mlplatform-test-runtime@ml-platform-test.iam.gserviceaccount.com";
+    expect(single(regs, "gcp:storage/bucketIAMMember:BucketIAMMember").inputs.member).to.equal(
+      runtime,
+    );
+    expect(
+      single(regs, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").inputs.member,
+    ).to.equal(runtime);
+  });
+
+  it("sizes training and every endpoint from the spec through the catalog", async () => {
+    const regs = await build();
+    const pool = (
+      single(regs, "gcp:vertex/aiPersistentResource:AiPersistentResource").inputs.resourcePools as {
+        machineSpec: { machineType: string };
+        autoscalingSpec: unknown;
+      }[]
+    )[0];
+    expect(pool.machineSpec.machineType).to.equal(
+      resolveInstance("cpu-8x32", "gcp", "training").instanceType,
+    );
+    expect(pool.autoscalingSpec).to.deep.equal({ minReplicaCount: "1", maxReplicaCount: "8" });
+
+    const deployments = ofType(regs, "pulumi-nodejs:dynamic/gcp:VertexModelDeployment");
+    const iris = deployments.find((d) => d.name === "gcp-endpoint-iris-deployment");
+    const gpu = deployments.find((d) => d.name === "gcp-endpoint-iris-gpu-deployment");
+    const t4 = resolveInstance("gpu-t4x1", "gcp", "hosting");
+    expect(iris?.inputs).to.include({
+      machineType: resolveInstance("cpu-4x16", "gcp", "hosting").instanceType,
+      minReplicas: 2,
+      maxReplicas: 6,
+    });
+    expect(gpu?.inputs).to.include({
+      machineType: t4.instanceType,
+      acceleratorType: t4.accelerator?.type,
+      acceleratorCount: t4.accelerator?.count,
+      minReplicas: 1,
+      maxReplicas: 2,
+    });
+  });
+
+  it("uploads each endpoint's model to the platform bucket", async () => {
+    const regs = await build();
+    for (const object of ofType(regs, "gcp:storage/bucketObject:BucketObject")) {
+      expect(object.inputs.bucket).to.equal(`mlplatform-test-${SUFFIX}`);
+    }
+    expect(named(regs, "gcp-endpoint-iris-model").inputs.name).to.match(
+      /^models\/iris\/[0-9a-f]{12}\/model\.joblib$/,
+    );
+  });
+
+  it("protects and retains the bucket, repository, key ring and key in prod only", async () => {
+    const prod = await build({ "mlplatform:tier": "prod" });
+    for (const type of STATEFUL) {
+      expect(single(prod, type), type).to.include({ protect: true, retainOnDelete: true });
+    }
+    rec.reset();
+    const dev = await build({ "mlplatform:tier": "dev" });
+    for (const type of STATEFUL) {
+      expect(single(dev, type), type).to.include({ protect: false, retainOnDelete: false });
+    }
+  });
+
+  it("labels every resource that takes labels with the stack, tier and block", async () => {
+    const regs = await build({ "mlplatform:tier": "prod" });
+    const labelled = regs.filter((r) => r.custom && r.inputs.labels !== undefined);
+    expect(labelled.map((r) => r.type)).to.include.members([
+      "gcp:kms/cryptoKey:CryptoKey",
+      "gcp:vertex/aiTensorboard:AiTensorboard",
+      "gcp:storage/bucket:Bucket",
+      "gcp:artifactregistry/repository:Repository",
+      "gcp:vertex/aiPersistentResource:AiPersistentResource",
+      "gcp:vertex/aiEndpoint:AiEndpoint",
+      "pulumi-nodejs:dynamic/gcp:VertexModelDeployment",
+    ]);
+    for (const resource of labelled) {
+      const labels = resource.inputs.labels as Record<string, string>;
+      expect(labelsAreValid(labels), resource.name).to.equal(true);
+      expect(labels, resource.name).to.include({
+        [TAG.stack]: "test",
+        [TAG.tier]: "prod",
+        owner: "ml-platform",
+        "cost-center": "cc-1234",
+      });
+      expect(labels[TAG.block], resource.name).to.be.a("string");
+    }
+    const compute = labelled.filter((r) =>
+      [
+        "gcp:vertex/aiPersistentResource:AiPersistentResource",
+        "gcp:vertex/aiEndpoint:AiEndpoint",
+      ].includes(r.type),
+    );
+    expect(
+      compute.map((r) => (r.inputs.labels as Record<string, string>)[TAG.size]),
+    ).to.have.members(["cpu-8x32", "cpu-4x16", "gpu-t4x1"]);
+  });
+
+  it("exposes the platform outputs under the shared names", async () => {
+    await build();
+    expect(await unwrap(platform.storageName)).to.equal(`mlplatform-test-${SUFFIX}`);
+    expect(await unwrap(platform.containerRegistryUrl)).to.equal(
+      "us-central1-docker.pkg.dev/ml-platform-test/mlplatform-test",
+    );
+    expect(await unwrap(platform.trainingClusterName)).to.equal("mlplatform-test-training");
+    expect(await unwrap(platform.workspaceName)).to.equal(
+      "projects/ml-platform-test/locations/us-central1/metadataStores/default",
+    );
+    expect(await unwrap(platform.modelRegistryName)).to.equal(
+      modelRegistryName("ml-platform-test", "us-central1"),
+    );
+    expect(Object.keys(platform.endpoints)).to.have.members(["iris", "iris-gpu"]);
+    expect(await unwrap(platform.endpoints.iris)).to.match(
+      /^https:\/\/us-central1-aiplatform\.googleapis\.com\/v1\/projects\/ml-platform-test\/locations\/us-central1\/endpoints\/[0-9]+:predict$/,
+    );
+  });
+
+  it("declares no endpoint when the spec has none", async () => {
+    const regs = await build({ "mlplatform:endpoints": [] });
+    expect(regs.filter((r) => r.type === "mlplatform:gcp:OnlineEndpoint")).to.deep.equal([]);
+    expect(platform.endpoints).to.deep.equal({});
+  });
+});
