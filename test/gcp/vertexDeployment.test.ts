@@ -11,7 +11,7 @@ import {
   validateDeploymentInputs,
   vertexDeploymentProvider,
 } from "../../components/gcp/vertexDeployment";
-import { mockPulumi, single } from "../harness";
+import { mockPulumi, registered, single } from "../harness";
 import { FAKE_TOKEN, FakeVertexApi, PROJECT_NUMBER } from "./fakeVertexApi";
 
 const PROJECT = "ml-platform-test";
@@ -867,10 +867,8 @@ describe("gcp VertexModelDeployment resource", () => {
       kmsKeyName: KMS_KEY,
       labels: LABELS,
     });
-    // The URN resolves once the monitor has answered (and the recorder seen) the registration.
-    await new Promise((resolve) => deployment.urn.apply(resolve));
     const registration = single(
-      rec.registrations,
+      await registered(rec),
       "pulumi-nodejs:dynamic/gcp:VertexModelDeployment",
     );
     expect(registration.name).to.equal("iris-deployment");
