@@ -25,6 +25,17 @@ export const NAME_RULES = {
   iamRole: { label: "IAM role", minLength: 1, maxLength: 64, charset: "mixed-hyphen" },
   /** AWS Batch compute environments and job queues: 128. */
   batch: { label: "AWS Batch resource", minLength: 1, maxLength: 128, charset: "mixed-hyphen" },
+  /** IAM customer-managed policies, groups and instance profiles: 128. */
+  iamPolicy: { label: "IAM policy", minLength: 1, maxLength: 128, charset: "mixed-hyphen" },
+  /** KMS alias after `alias/`: 256 in all, so 250 for the name. */
+  kmsAlias: { label: "KMS alias", minLength: 1, maxLength: 250, charset: "mixed-hyphen" },
+  /** SageMaker `namePrefix`: the provider appends a 26-character unique id (and `-`) within 63. */
+  sagemakerNamePrefix: {
+    label: "SageMaker name prefix",
+    minLength: 1,
+    maxLength: 36,
+    charset: "mixed-hyphen",
+  },
   /** Azure storage accounts: 3-24 lowercase letters and digits, globally unique. */
   azureStorageAccount: {
     label: "Azure storage account",
@@ -69,17 +80,17 @@ export const NAME_RULES = {
     maxLength: 90,
     charset: "lower-hyphen",
   },
+  /** Log Analytics workspaces (4-63), Application Insights, autoscale settings, ARM deployments. */
+  azureMonitor: {
+    label: "Azure Monitor resource",
+    minLength: 4,
+    maxLength: 63,
+    charset: "lower-hyphen",
+  },
   /** GCS buckets: 3-63 lowercase letters, digits, hyphens; globally unique. */
   gcsBucket: { label: "GCS bucket", minLength: 3, maxLength: 63, charset: "lower-hyphen" },
   /** GCP resource ids (persistent resources, repositories, key rings, metadata stores): 63. */
   gcpResourceId: { label: "GCP resource id", minLength: 1, maxLength: 63, charset: "lower-hyphen" },
-  /** Vertex AI metadata stores: 1-60 of `[a-z0-9_]`, not starting with a digit. */
-  vertexMetadataStore: {
-    label: "Vertex AI metadata store",
-    minLength: 1,
-    maxLength: 60,
-    charset: "lower",
-  },
   /** GCP service account ids: 6-30 lowercase letters, digits, hyphens. */
   gcpServiceAccount: {
     label: "GCP service account",

@@ -19,19 +19,19 @@ type PlatformClass = new (
  * Each cloud's module is loaded only when a stack lists that cloud, so a one-cloud stack does not
  * pay for loading the other two providers.
  */
-const PLATFORMS: Record<Cloud, () => Promise<PlatformClass>> = {
-  aws: async () => (await import("./aws")).AwsPlatform,
-  azure: async () => (await import("./azure")).AzurePlatform,
-  gcp: async () => (await import("./gcp")).GcpPlatform,
+const PLATFORMS: Record<Cloud, () => PlatformClass> = {
+  aws: () => (require("./aws") as typeof import("./aws")).AwsPlatform,
+  azure: () => (require("./azure") as typeof import("./azure")).AzurePlatform,
+  gcp: () => (require("./gcp") as typeof import("./gcp")).GcpPlatform,
 };
 
 export type StackOutputs = Partial<Record<Cloud, PlatformOutputs>>;
 
 /** Declares the platform on every cloud the spec lists and returns the stack outputs by cloud. */
-export async function definePlatform(spec: PlatformSpec): Promise<StackOutputs> {
+export function definePlatform(spec: PlatformSpec): StackOutputs {
   const outputs: StackOutputs = {};
   for (const cloud of spec.clouds) {
-    const Platform = await PLATFORMS[cloud]();
+    const Platform = PLATFORMS[cloud]();
     const platform = new Platform(cloud, { spec });
     outputs[cloud] = {
       workspaceName: platform.workspaceName,

@@ -3,28 +3,28 @@ import { UsageError } from "./errors";
 /** Each subcommand parses its own flags and returns the exit code. */
 const COMMANDS: Record<
   string,
-  { summary: string; load: () => Promise<(argv: string[]) => Promise<number>> }
+  { summary: string; load: () => (argv: string[]) => Promise<number> }
 > = {
   plan: {
     summary: "run the program for a stack offline and print what it registers",
-    load: async () => (await import("./commands/plan")).run,
+    load: () => (require("./commands/plan") as typeof import("./commands/plan")).run,
   },
   catalog: {
     summary: "print the instance catalog: sizes mapped per cloud and use, with prices",
-    load: async () => (await import("./commands/catalog")).run,
+    load: () => (require("./commands/catalog") as typeof import("./commands/catalog")).run,
   },
   cost: {
     summary: "estimate a stack's monthly idle floor and scaled ceiling per resource and cloud",
-    load: async () => (await import("./commands/cost")).run,
+    load: () => (require("./commands/cost") as typeof import("./commands/cost")).run,
   },
   gate: {
     summary:
       "run the policy pack over a stack's plan or an exported state; exit 1 on a mandatory violation",
-    load: async () => (await import("./commands/gate")).run,
+    load: () => (require("./commands/gate") as typeof import("./commands/gate")).run,
   },
   compare: {
     summary: "put the clouds side by side for one spec: resources, instance types, cost",
-    load: async () => (await import("./commands/compare")).run,
+    load: () => (require("./commands/compare") as typeof import("./commands/compare")).run,
   },
 };
 
@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
       `unknown command "${name}"; use one of ${Object.keys(COMMANDS).join(", ")}`,
     );
   }
-  return (await command.load())(rest);
+  return command.load()(rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -1,0 +1,357 @@
+import * as path from "node:path";
+import * as ml from "@pulumi/azure-native/machinelearningservices";
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as resources from "@pulumi/azure-native/resources";
+import * as storage from "@pulumi/azure-native/storage";
+import type * as inputs from "@pulumi/azure-native/types/input";
+import * as pulumi from "@pulumi/pulumi";
+import type { OnlineEndpointArgs } from "../blocks";
+import { SCALE_FLOOR } from "../catalog";
+import { MODEL_ARTIFACTS } from "../model";
+import { NAME_RULES, physicalName } from "../naming";
+import { blockTags } from "../tags";
+import { type AzurePlacement, azureInstance, contentVersion, isoDuration } from "./common";
+
+/**
+ * Azure ML's curated scikit-learn environment, which carries the Azure ML inference server: the
+ * deployment runs the scoring script in it without building an image.
+ */
+export const CURATED_SKLEARN_ENVIRONMENT =
+  "azureml://registries/azureml/environments/sklearn-1.5/labels/latest";
+
+/** The one deployment behind each endpoint, which takes all of its traffic. */
+export const DEPLOYMENT_NAME = "primary";
+
+/** API version of the endpoint in the traffic template: the one azure-native uses for it. */
+export const ML_API_VERSION = "2025-12-01";
+
+/** The deployment metric the autoscale rules watch. */
+export const CPU_METRIC = "CpuUtilizationPercentage";
+/** Average CPU utilization, in percent, above which a replica is added. */
+export const DEFAULT_SCALE_OUT_CPU_PERCENT = 70;
+/** Average CPU utilization, in percent, below which a replica is removed. */
+export const DEFAULT_SCALE_IN_CPU_PERCENT = 30;
+/** Minutes of CPU utilization each autoscale rule averages over. */
+export const SCALE_WINDOW_MINUTES = 5;
+/** Minutes after a scale-out before the next scale action. */
+export const SCALE_OUT_COOLDOWN_MINUTES = 5;
+/** Minutes after a scale-in before the next: longer, so a dip does not shed needed capacity. */
+export const SCALE_IN_COOLDOWN_MINUTES = 10;
+
+export interface AzureOnlineEndpointArgs extends OnlineEndpointArgs, AzurePlacement {
+  /** Stable random suffix: endpoint names are unique across an Azure region. */
+  uniqueSuffix: pulumi.Input<string>;
+  /** Subscription of the workspace, for the model's datastore URI. */
+  subscriptionId: pulumi.Input<string>;
+  /** The workspace the endpoint belongs to. */
+  workspaceName: pulumi.Input<string>;
+  /** Storage account the model and scoring code are uploaded to. */
+  storageAccountName: pulumi.Input<string>;
+  /** Its blob endpoint, `https://<account>.blob.core.windows.net/`. */
+  blobEndpoint: pulumi.Input<string>;
+  /** Container the model and scoring code are uploaded to. */
+  containerName: pulumi.Input<string>;
+  /** The workspace datastore over that container. */
+  datastoreName: pulumi.Input<string>;
+  /**
+   * The scikit-learn model (a joblib file) the endpoint serves.
+   * @default MODEL_ARTIFACTS.joblib - the sample iris classifier in `models/iris/`
+   */
+  modelFile?: string;
+  /**
+   * The Azure ML scoring script (`init()` and `run(raw_data)`) that serves the model.
+   * @default MODEL_ARTIFACTS.azureScoringScript - `models/iris/score.py`
+   */
+  scoringScript?: string;
+  /**
+   * The environment the deployment runs the scoring script in.
+   * @default CURATED_SKLEARN_ENVIRONMENT - Azure ML's curated scikit-learn 1.5 environment
+   */
+  environmentId?: string;
+  /**
+   * Average CPU utilization, in percent, above which the autoscale setting adds a replica.
+   * @default 70 (DEFAULT_SCALE_OUT_CPU_PERCENT)
+   */
+  scaleOutCpuPercent?: number;
+  /**
+   * Average CPU utilization, in percent, below which the autoscale setting removes a replica.
+   * @default 30 (DEFAULT_SCALE_IN_CPU_PERCENT)
+   */
+  scaleInCpuPercent?: number;
+}
+
+/** The replica bounds an Azure managed deployment gets: it keeps at least one replica. */
+export function replicaBounds(min: number, max: number): { min: number; max: number } {
+  const floored = Math.max(min, SCALE_FLOOR.azure.hosting);
+  return { min: floored, max: Math.max(max, floored) };
+}
+
+/**
+ * An Azure ML managed online endpoint (key auth) serving a model: the model file and scoring
+ * script uploaded to the platform's container and registered as a model version and a code
+ * version, one managed deployment of the catalog's hosting type in a curated scikit-learn
+ * environment taking 100% of the traffic, and an Azure Monitor autoscale setting that keeps the
+ * deployment between `minReplicas` and `maxReplicas` by CPU utilization (managed deployments do
+ * not scale by themselves).
+ */
+export class AzureOnlineEndpoint extends pulumi.ComponentResource {
+  public readonly endpointName: pulumi.Output<string>;
+  /** The URL that answers scoring requests. */
+  public readonly scoringUri: pulumi.Output<string>;
+  /** The VM size the catalog maps the canonical size to. */
+  public readonly instanceType: string;
+
+  constructor(
+    name: string,
+    args: AzureOnlineEndpointArgs,
+    opts: pulumi.ComponentResourceOptions = {},
+  ) {
+    super("mlplatform:azure:OnlineEndpoint", name, {}, opts);
+
+    const row = azureInstance(args.size, "hosting");
+    const replicas = replicaBounds(args.minReplicas, args.maxReplicas);
+    const tags = blockTags(args.tags, "endpoint", args.size);
+    const modelFile = args.modelFile ?? MODEL_ARTIFACTS.joblib;
+    const scoringScript = args.scoringScript ?? MODEL_ARTIFACTS.azureScoringScript;
+    const placement = { resourceGroupName: args.resourceGroupName, location: args.location };
+
+    const endpointProperties = {
+      authMode: "Key",
+      // Scoring requests come from outside the workspace's network and carry the endpoint key.
+      publicNetworkAccess: "Enabled",
+      description: `${args.name}: ${args.size}, ${replicas.min}..${replicas.max} replicas`,
+    } as const;
+    const endpoint = new ml.OnlineEndpoint(
+      `${name}-endpoint`,
+      {
+        ...placement,
+        workspaceName: args.workspaceName,
+        endpointName: pulumi
+          .output(args.uniqueSuffix)
+          .apply((suffix) => physicalName([args.name], NAME_RULES.azureMlEndpoint, suffix)),
+        identity: { type: "SystemAssigned" },
+        properties: endpointProperties,
+        tags,
+      },
+      { parent: this },
+    );
+
+    const upload = {
+      resourceGroupName: args.resourceGroupName,
+      accountName: args.storageAccountName,
+      containerName: args.containerName,
+    };
+    const modelVersion = contentVersion(modelFile);
+    const modelBlobName = `models/${args.name}/${modelVersion}/${path.basename(modelFile)}`;
+    const modelBlob = new storage.Blob(
+      `${name}-model-file`,
+      {
+        ...upload,
+        blobName: modelBlobName,
+        type: storage.BlobType.Block,
+        contentType: "application/octet-stream",
+        source: new pulumi.asset.FileAsset(modelFile),
+      },
+      { parent: this },
+    );
+    const model = new ml.ModelVersion(
+      `${name}-model`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        workspaceName: args.workspaceName,
+        name: args.name,
+        version: modelVersion,
+        properties: {
+          modelType: "custom_model",
+          modelUri: pulumi.interpolate`azureml://subscriptions/${args.subscriptionId}/resourcegroups/${args.resourceGroupName}/workspaces/${args.workspaceName}/datastores/${args.datastoreName}/paths/${modelBlobName}`,
+          description: `The model ${args.name} serves`,
+          tags,
+        },
+      },
+      { parent: this, dependsOn: [modelBlob] },
+    );
+
+    const codeVersion = contentVersion(scoringScript);
+    const codeFolder = `code/${args.name}/${codeVersion}`;
+    const codeBlob = new storage.Blob(
+      `${name}-scoring-script`,
+      {
+        ...upload,
+        blobName: `${codeFolder}/${path.basename(scoringScript)}`,
+        type: storage.BlobType.Block,
+        contentType: "text/x-python",
+        source: new pulumi.asset.FileAsset(scoringScript),
+      },
+      { parent: this },
+    );
+    const code = new ml.CodeVersion(
+      `${name}-code`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        workspaceName: args.workspaceName,
+        name: `${args.name}-scoring`,
+        version: codeVersion,
+        properties: {
+          codeUri: pulumi.interpolate`${args.blobEndpoint}${args.containerName}/${codeFolder}`,
+          description: `The scoring script of ${args.name}`,
+          tags,
+        },
+      },
+      { parent: this, dependsOn: [codeBlob] },
+    );
+
+    const deployment = new ml.OnlineDeployment(
+      `${name}-deployment`,
+      {
+        ...placement,
+        workspaceName: args.workspaceName,
+        endpointName: endpoint.name,
+        deploymentName: DEPLOYMENT_NAME,
+        // The instance count: the autoscale setting moves it between the bounds afterwards.
+        sku: { name: "Default", capacity: replicas.min },
+        properties: {
+          endpointComputeType: "Managed",
+          instanceType: row.instanceType,
+          model: model.id,
+          environmentId: args.environmentId ?? CURATED_SKLEARN_ENVIRONMENT,
+          codeConfiguration: { codeId: code.id, scoringScript: path.basename(scoringScript) },
+          scaleSettings: { scaleType: "Default" },
+          appInsightsEnabled: true,
+          description: `${args.name} on ${row.instanceType}`,
+        },
+        tags,
+      },
+      // Deleting the endpoint deletes its deployments; the replica count belongs to autoscale.
+      { parent: this, deletedWith: endpoint, ignoreChanges: ["sku.capacity"] },
+    );
+
+    // An endpoint takes traffic rules only for deployments that exist, so the rule that sends
+    // all traffic to the deployment is a second write of the endpoint, made once the deployment
+    // is up, by an ARM template deployment (the provider refuses to create a resource twice).
+    new resources.Deployment(
+      `${name}-traffic`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        deploymentName: pulumi
+          .output(endpoint.name)
+          .apply((endpointName) =>
+            physicalName([endpointName, "traffic"], NAME_RULES.azureMonitor),
+          ),
+        properties: {
+          mode: resources.DeploymentMode.Incremental,
+          template: pulumi
+            .all([args.workspaceName, endpoint.name])
+            .apply(([workspaceName, endpointName]) =>
+              trafficTemplate({
+                workspaceName,
+                endpointName,
+                location: args.location,
+                tags,
+                properties: endpointProperties,
+              }),
+            ),
+        },
+        tags,
+      },
+      { parent: this, dependsOn: [deployment] },
+    );
+
+    new monitor.AutoscaleSetting(
+      `${name}-autoscale`,
+      {
+        ...placement,
+        autoscaleSettingName: pulumi
+          .output(endpoint.name)
+          .apply((endpointName) =>
+            physicalName([endpointName, "autoscale"], NAME_RULES.azureMonitor),
+          ),
+        enabled: true,
+        targetResourceUri: deployment.id,
+        targetResourceLocation: args.location,
+        profiles: [
+          {
+            name: "cpu-utilization",
+            capacity: {
+              minimum: String(replicas.min),
+              maximum: String(replicas.max),
+              default: String(replicas.min),
+            },
+            rules: [
+              cpuRule(
+                deployment.id,
+                "out",
+                args.scaleOutCpuPercent ?? DEFAULT_SCALE_OUT_CPU_PERCENT,
+              ),
+              cpuRule(deployment.id, "in", args.scaleInCpuPercent ?? DEFAULT_SCALE_IN_CPU_PERCENT),
+            ],
+          },
+        ],
+        tags,
+      },
+      { parent: this },
+    );
+
+    this.endpointName = endpoint.name;
+    this.scoringUri = endpoint.properties.apply((properties) => properties.scoringUri);
+    this.instanceType = row.instanceType;
+    this.registerOutputs({
+      endpointName: this.endpointName,
+      scoringUri: this.scoringUri,
+      instanceType: this.instanceType,
+    });
+  }
+}
+
+/** One autoscale rule: a replica more above `thresholdPercent` CPU, or one less below it. */
+function cpuRule(
+  deploymentId: pulumi.Input<string>,
+  scale: "out" | "in",
+  thresholdPercent: number,
+): inputs.monitor.ScaleRuleArgs {
+  const out = scale === "out";
+  return {
+    metricTrigger: {
+      metricName: CPU_METRIC,
+      metricResourceUri: deploymentId,
+      timeGrain: isoDuration(1),
+      statistic: monitor.MetricStatisticType.Average,
+      timeWindow: isoDuration(SCALE_WINDOW_MINUTES),
+      timeAggregation: monitor.TimeAggregationType.Average,
+      operator: out
+        ? monitor.ComparisonOperationType.GreaterThan
+        : monitor.ComparisonOperationType.LessThan,
+      threshold: thresholdPercent,
+    },
+    scaleAction: {
+      direction: out ? monitor.ScaleDirection.Increase : monitor.ScaleDirection.Decrease,
+      type: monitor.ScaleType.ChangeCount,
+      value: "1",
+      cooldown: isoDuration(out ? SCALE_OUT_COOLDOWN_MINUTES : SCALE_IN_COOLDOWN_MINUTES),
+    },
+  };
+}
+
+/** The ARM template that writes the endpoint again with all traffic on the deployment. */
+export function trafficTemplate(endpoint: {
+  workspaceName: string;
+  endpointName: string;
+  location: string;
+  tags: Record<string, string>;
+  properties: Record<string, string>;
+}): Record<string, unknown> {
+  return {
+    $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+    contentVersion: "1.0.0.0",
+    resources: [
+      {
+        type: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+        apiVersion: ML_API_VERSION,
+        name: `${endpoint.workspaceName}/${endpoint.endpointName}`,
+        location: endpoint.location,
+        tags: endpoint.tags,
+        identity: { type: "SystemAssigned" },
+        properties: { ...endpoint.properties, traffic: { [DEPLOYMENT_NAME]: 100 } },
+      },
+    ],
+  };
+}

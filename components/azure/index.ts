@@ -1,0 +1,148 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as resources from "@pulumi/azure-native/resources";
+import * as pulumi from "@pulumi/pulumi";
+import { RandomString } from "@pulumi/random/randomString";
+import type { PlatformOutputs } from "../blocks";
+import { NAME_RULES, physicalName } from "../naming";
+import type { PlatformArgs } from "../platform";
+import { blockTags, platformTags } from "../tags";
+import type { AzurePlacement } from "./common";
+import { AzureOnlineEndpoint } from "./endpoint";
+import { AzureModelRegistry } from "./modelRegistry";
+import { AzureContainerRegistry } from "./registry";
+import { AzureStorage } from "./storage";
+import { AzureTrainingCluster } from "./training";
+import { AzureWorkspace } from "./workspace";
+
+/** Length of the stable random suffix that makes the platform's global names unique. */
+export const UNIQUE_SUFFIX_LENGTH = 6;
+
+/**
+ * The platform on Azure: a resource group holding an Azure Machine Learning workspace (with its
+ * key vault, Application Insights and Log Analytics, and team access), its hardened storage
+ * account and container registry, an autoscaling compute cluster for training, an Azure ML
+ * registry for models, and one autoscaled managed online endpoint per spec endpoint serving the
+ * sample model.
+ */
+export class AzurePlatform extends pulumi.ComponentResource implements PlatformOutputs {
+  public readonly workspaceName: pulumi.Output<string>;
+  public readonly trainingClusterName: pulumi.Output<string>;
+  public readonly storageName: pulumi.Output<string>;
+  public readonly containerRegistryUrl: pulumi.Output<string>;
+  public readonly modelRegistryName: pulumi.Output<string>;
+  public readonly endpoints: Record<string, pulumi.Output<string>>;
+
+  constructor(name: string, args: PlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("mlplatform:azure:Platform", name, {}, opts);
+
+    const { spec } = args;
+    if (spec.azure === undefined) {
+      throw new pulumi.RunError("azure-native:location is required to deploy on azure");
+    }
+    const base = { tier: spec.tier, tags: platformTags(spec) };
+    const nameParts = [spec.project, spec.stack];
+    const location = spec.azure.location;
+
+    const suffix = new RandomString(
+      `${name}-suffix`,
+      { length: UNIQUE_SUFFIX_LENGTH, lower: true, upper: false, numeric: true, special: false },
+      { parent: this },
+    );
+    const client = authorization.getClientConfigOutput({ parent: this });
+
+    const group = new resources.ResourceGroup(
+      `${name}-rg`,
+      {
+        resourceGroupName: physicalName(nameParts, NAME_RULES.azureResourceGroup),
+        location,
+        tags: blockTags(base.tags, "workspace"),
+      },
+      { parent: this },
+    );
+    const placement: AzurePlacement = { nameParts, resourceGroupName: group.name, location };
+
+    const storage = new AzureStorage(
+      `${name}-storage`,
+      { ...base, ...placement, uniqueSuffix: suffix.result },
+      { parent: this },
+    );
+    const registry = new AzureContainerRegistry(
+      `${name}-registry`,
+      { ...base, ...placement, uniqueSuffix: suffix.result },
+      { parent: this },
+    );
+    const workspace = new AzureWorkspace(
+      `${name}-workspace`,
+      {
+        ...base,
+        ...placement,
+        teams: spec.teams,
+        uniqueSuffix: suffix.result,
+        tenantId: client.tenantId,
+        subscriptionId: client.subscriptionId,
+        storageAccountId: storage.accountId,
+        storageAccountName: storage.accountName,
+        dataContainerName: storage.containerName,
+        containerRegistryId: registry.registryId,
+      },
+      { parent: this },
+    );
+    const training = new AzureTrainingCluster(
+      `${name}-training`,
+      {
+        ...base,
+        ...placement,
+        ...spec.training,
+        workspaceName: workspace.workspaceName,
+        dataContainerId: storage.containerId,
+        subscriptionId: client.subscriptionId,
+      },
+      { parent: this },
+    );
+    const modelRegistry = new AzureModelRegistry(
+      `${name}-model-registry`,
+      {
+        ...base,
+        ...placement,
+        modelNames: spec.endpoints.map((endpoint) => endpoint.name),
+        uniqueSuffix: suffix.result,
+      },
+      { parent: this },
+    );
+
+    this.endpoints = {};
+    for (const endpointSpec of spec.endpoints) {
+      const endpoint = new AzureOnlineEndpoint(
+        `${name}-endpoint-${endpointSpec.name}`,
+        {
+          ...base,
+          ...placement,
+          ...endpointSpec,
+          uniqueSuffix: suffix.result,
+          subscriptionId: client.subscriptionId,
+          workspaceName: workspace.workspaceName,
+          storageAccountName: storage.accountName,
+          blobEndpoint: storage.blobEndpoint,
+          containerName: storage.containerName,
+          datastoreName: workspace.datastoreName,
+        },
+        { parent: this },
+      );
+      this.endpoints[endpointSpec.name] = endpoint.scoringUri;
+    }
+
+    this.workspaceName = workspace.workspaceName;
+    this.trainingClusterName = training.clusterName;
+    this.storageName = storage.accountName;
+    this.containerRegistryUrl = registry.loginServer;
+    this.modelRegistryName = modelRegistry.registryName;
+    this.registerOutputs({
+      workspaceName: this.workspaceName,
+      trainingClusterName: this.trainingClusterName,
+      storageName: this.storageName,
+      containerRegistryUrl: this.containerRegistryUrl,
+      modelRegistryName: this.modelRegistryName,
+      endpoints: this.endpoints,
+    });
+  }
+}

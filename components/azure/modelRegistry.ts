@@ -1,0 +1,98 @@
+import * as ml from "@pulumi/azure-native/machinelearningservices";
+import * as pulumi from "@pulumi/pulumi";
+import type { ModelRegistryArgs } from "../blocks";
+import { NAME_RULES, physicalName } from "../naming";
+import { statefulOptions } from "../options";
+import { blockTags } from "../tags";
+import type { Tier } from "../types";
+import type { AzurePlacement } from "./common";
+
+/** Storage redundancy of the registry's system-created storage account. */
+export const REGISTRY_STORAGE_SKU: Record<Tier, string> = {
+  dev: "Standard_LRS",
+  prod: "Standard_ZRS",
+};
+
+/** The registry's system-created container registry: Premium, as Azure ML registries require. */
+export const REGISTRY_ACR_SKU = "Premium";
+
+export interface AzureModelRegistryArgs extends ModelRegistryArgs, AzurePlacement {
+  /** Stable random suffix of the registry's name. */
+  uniqueSuffix: pulumi.Input<string>;
+}
+
+/**
+ * An Azure Machine Learning registry: models, environments and components shared across
+ * workspaces, with one model container per endpoint's model. It has a system-assigned identity
+ * and creates its own storage account and container registry (anonymous blob access off); in
+ * prod its public network access is off and it is protected and retained on delete.
+ */
+export class AzureModelRegistry extends pulumi.ComponentResource {
+  public readonly registryName: pulumi.Output<string>;
+  public readonly registryId: pulumi.Output<string>;
+  /** Model name to the ARM id of its container in the registry. */
+  public readonly models: Record<string, pulumi.Output<string>>;
+
+  constructor(
+    name: string,
+    args: AzureModelRegistryArgs,
+    opts: pulumi.ComponentResourceOptions = {},
+  ) {
+    super("mlplatform:azure:ModelRegistry", name, {}, opts);
+
+    const prod = args.tier === "prod";
+    const tags = blockTags(args.tags, "model-registry");
+    const registry = new ml.Registry(
+      `${name}-registry`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        registryName: pulumi
+          .output(args.uniqueSuffix)
+          .apply((suffix) => physicalName(args.nameParts, NAME_RULES.azureMlWorkspace, suffix)),
+        identity: { type: "SystemAssigned" },
+        publicNetworkAccess: prod ? "Disabled" : "Enabled",
+        regionDetails: [
+          {
+            location: args.location,
+            storageAccountDetails: [
+              {
+                systemCreatedStorageAccount: {
+                  storageAccountType: REGISTRY_STORAGE_SKU[args.tier],
+                  storageAccountHnsEnabled: false,
+                  allowBlobPublicAccess: false,
+                },
+              },
+            ],
+            acrDetails: [{ systemCreatedAcrAccount: { acrAccountSku: REGISTRY_ACR_SKU } }],
+          },
+        ],
+        tags,
+      },
+      statefulOptions(args.tier, this),
+    );
+
+    this.models = {};
+    for (const modelName of args.modelNames) {
+      const container = new ml.RegistryModelContainer(
+        `${name}-${modelName}`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          registryName: registry.name,
+          modelName,
+          properties: { description: `Versions of the ${modelName} model`, tags },
+        },
+        { parent: this },
+      );
+      this.models[modelName] = container.id;
+    }
+
+    this.registryName = registry.name;
+    this.registryId = registry.id;
+    this.registerOutputs({
+      registryName: this.registryName,
+      registryId: this.registryId,
+      models: this.models,
+    });
+  }
+}

@@ -1,0 +1,97 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as ml from "@pulumi/azure-native/machinelearningservices";
+import * as pulumi from "@pulumi/pulumi";
+import type { TrainingClusterArgs } from "../blocks";
+import { NAME_RULES, physicalName } from "../naming";
+import { blockTags } from "../tags";
+import {
+  type AzurePlacement,
+  BUILT_IN_ROLES,
+  azureInstance,
+  isoDuration,
+  roleDefinitionId,
+  systemPrincipalId,
+} from "./common";
+
+export interface AzureTrainingClusterArgs extends TrainingClusterArgs, AzurePlacement {
+  /** The workspace the cluster belongs to. */
+  workspaceName: pulumi.Input<string>;
+  /** ARM id of the storage block's container, which the cluster's identity reads and writes. */
+  dataContainerId: pulumi.Input<string>;
+  /** Subscription whose built-in role definitions the assignment uses. */
+  subscriptionId: pulumi.Input<string>;
+}
+
+/**
+ * An Azure ML compute cluster (`AmlCompute`) of the catalog's training type for the size,
+ * scaling between `minNodes` and `maxNodes` and releasing a node after `idleMinutes` idle, on
+ * low-priority capacity when `spot`. Local (key) authentication is off, and its system-assigned
+ * identity may read and write the storage block's container and nothing else. In prod the nodes
+ * get no public IP: they live in the workspace's managed network.
+ */
+export class AzureTrainingCluster extends pulumi.ComponentResource {
+  public readonly clusterName: pulumi.Output<string>;
+  /** The VM size the catalog maps the canonical size to. */
+  public readonly vmSize: string;
+
+  constructor(
+    name: string,
+    args: AzureTrainingClusterArgs,
+    opts: pulumi.ComponentResourceOptions = {},
+  ) {
+    super("mlplatform:azure:TrainingCluster", name, {}, opts);
+
+    const prod = args.tier === "prod";
+    const row = azureInstance(args.size, "training");
+    const compute = new ml.Compute(
+      `${name}-cluster`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        workspaceName: args.workspaceName,
+        // A cluster's VM size cannot change in place: a new size gets a new cluster beside it.
+        computeName: physicalName([args.size, "train"], NAME_RULES.azureMlCompute),
+        identity: { type: "SystemAssigned" },
+        properties: {
+          computeType: "AmlCompute",
+          computeLocation: args.location,
+          disableLocalAuth: true,
+          description: `${args.size} training cluster, ${args.minNodes}..${args.maxNodes} nodes`,
+          properties: {
+            vmSize: row.instanceType,
+            vmPriority: args.spot ? "LowPriority" : "Dedicated",
+            osType: "Linux",
+            scaleSettings: {
+              minNodeCount: args.minNodes,
+              maxNodeCount: args.maxNodes,
+              nodeIdleTimeBeforeScaleDown: isoDuration(args.idleMinutes),
+            },
+            enableNodePublicIp: !prod,
+            remoteLoginPortPublicAccess: "Disabled",
+          },
+        },
+        tags: blockTags(args.tags, "training", args.size),
+      },
+      { parent: this },
+    );
+
+    new authorization.RoleAssignment(
+      `${name}-data-access`,
+      {
+        scope: args.dataContainerId,
+        principalId: systemPrincipalId(compute.identity),
+        principalType: "ServicePrincipal",
+        roleDefinitionId: roleDefinitionId(
+          args.subscriptionId,
+          BUILT_IN_ROLES.storageBlobDataContributor,
+        ),
+        description: "Training jobs read their data and write their outputs",
+      },
+      { parent: this },
+    );
+
+    this.clusterName = compute.name;
+    this.vmSize = row.instanceType;
+    this.registerOutputs({ clusterName: this.clusterName, vmSize: this.vmSize });
+  }
+}

@@ -1,0 +1,319 @@
+import { expect } from "chai";
+import { contentVersion } from "../../components/azure/common";
+import {
+  AzureOnlineEndpoint,
+  CURATED_SKLEARN_ENVIRONMENT,
+  DEPLOYMENT_NAME,
+  replicaBounds,
+  trafficTemplate,
+} from "../../components/azure/endpoint";
+import { SIZE_NAMES, resolveInstance, unavailableReason } from "../../components/catalog";
+import { MODEL_ARTIFACTS } from "../../components/model";
+import { blockTags } from "../../components/tags";
+import type { EndpointSpec } from "../../components/types";
+import type { Recorder } from "../../engine/monitor";
+import { type Registration, mockPulumi, ofType, registered, single, unwrap } from "../harness";
+import {
+  AZURE_NAMES,
+  LOCATION,
+  PLACEMENT,
+  RESOURCE_GROUP,
+  SUBSCRIPTION,
+  SUFFIX,
+  TAGS,
+  azureOutputs,
+  component,
+} from "./fixtures";
+
+const ENDPOINT = "azure-native:machinelearningservices:OnlineEndpoint";
+const DEPLOYMENT = "azure-native:machinelearningservices:OnlineDeployment";
+const MODEL = "azure-native:machinelearningservices:ModelVersion";
+const CODE = "azure-native:machinelearningservices:CodeVersion";
+const BLOB = "azure-native:storage:Blob";
+const TRAFFIC = "azure-native:resources:Deployment";
+const AUTOSCALE = "azure-native:monitor:AutoscaleSetting";
+
+const WORKSPACE = "mlplatform-test";
+const ACCOUNT = "mlplatformtestx7k2p9";
+const BLOB_ENDPOINT = `https://${ACCOUNT}.blob.core.windows.net/`;
+const SPEC: EndpointSpec = { name: "iris", size: "cpu-2x8", minReplicas: 2, maxReplicas: 6 };
+
+interface Rule {
+  metricTrigger: Record<string, unknown>;
+  scaleAction: Record<string, unknown>;
+}
+
+describe("azure online endpoint", () => {
+  let rec: Recorder;
+  let count = 0;
+
+  before(async () => {
+    rec = await mockPulumi({ outputs: azureOutputs });
+  });
+  beforeEach(() => rec.reset());
+
+  async function build(
+    spec: Partial<EndpointSpec> = {},
+    extra: { scaleOutCpuPercent?: number; scaleInCpuPercent?: number } = {},
+  ): Promise<{ endpoint: AzureOnlineEndpoint; regs: Registration[] }> {
+    count += 1;
+    const endpoint = new AzureOnlineEndpoint(`ep-${count}`, {
+      ...PLACEMENT,
+      ...SPEC,
+      ...spec,
+      ...extra,
+      tier: "prod",
+      tags: TAGS,
+      uniqueSuffix: SUFFIX,
+      subscriptionId: SUBSCRIPTION,
+      workspaceName: WORKSPACE,
+      storageAccountName: ACCOUNT,
+      blobEndpoint: BLOB_ENDPOINT,
+      containerName: "artifacts",
+      datastoreName: "platform_artifacts",
+    });
+    return { endpoint, regs: await registered(rec) };
+  }
+
+  it("is a managed online endpoint with key auth and a system identity", async () => {
+    const { endpoint, regs } = await build();
+    const online = single(regs, ENDPOINT);
+    expect(online.inputs).to.deep.include({
+      endpointName: `iris-${SUFFIX}`,
+      workspaceName: WORKSPACE,
+      resourceGroupName: RESOURCE_GROUP,
+      location: LOCATION,
+      identity: { type: "SystemAssigned" },
+    });
+    expect(online.inputs.properties).to.deep.include({ authMode: "Key" });
+    expect(online.inputs.endpointName).to.match(AZURE_NAMES.mlEndpoint);
+    expect(await unwrap(endpoint.scoringUri)).to.equal(
+      `https://iris-${SUFFIX}.${LOCATION}.inference.ml.azure.com/score`,
+    );
+  });
+
+  it("keeps a long endpoint name a valid, region-unique endpoint name", async () => {
+    const { regs } = await build({ name: "customer-churn-scoring-v2" });
+    const name = single(regs, ENDPOINT).inputs.endpointName as string;
+    expect(name).to.match(AZURE_NAMES.mlEndpoint);
+    expect(name.endsWith(`-${SUFFIX}`)).to.equal(true);
+  });
+
+  it("deploys the catalog's hosting type for every size Azure offers", async () => {
+    const sizes = SIZE_NAMES.filter(
+      (size) => unavailableReason(size, "azure", "hosting") === undefined,
+    );
+    expect(sizes.length).to.be.greaterThan(3);
+    for (const size of sizes) {
+      rec.reset();
+      const { endpoint, regs } = await build({ size });
+      const expected = resolveInstance(size, "azure", "hosting").instanceType;
+      const properties = single(regs, DEPLOYMENT).inputs.properties as Record<string, unknown>;
+      expect(properties.instanceType, size).to.equal(expected);
+      expect(endpoint.instanceType).to.equal(expected);
+    }
+  });
+
+  it("starts the deployment at the minimum replicas with default scale settings", async () => {
+    const { regs } = await build({ minReplicas: 3, maxReplicas: 9 });
+    const deployment = single(regs, DEPLOYMENT);
+    expect(deployment.inputs).to.deep.include({
+      deploymentName: DEPLOYMENT_NAME,
+      endpointName: `iris-${SUFFIX}`,
+      workspaceName: WORKSPACE,
+      location: LOCATION,
+      sku: { name: "Default", capacity: 3 },
+    });
+    expect(deployment.inputs.properties).to.deep.include({
+      endpointComputeType: "Managed",
+      scaleSettings: { scaleType: "Default" },
+      environmentId: CURATED_SKLEARN_ENVIRONMENT,
+    });
+  });
+
+  it("serves the uploaded model as a model version and the scoring script as code", async () => {
+    const { regs } = await build();
+    const modelVersion = contentVersion(MODEL_ARTIFACTS.joblib);
+    const codeVersion = contentVersion(MODEL_ARTIFACTS.azureScoringScript);
+    const blobs = ofType(regs, BLOB);
+    const blobNamed = (prefix: string) =>
+      blobs.find((b) => (b.inputs.blobName as string).startsWith(prefix)) as Registration;
+    const modelBlob = blobNamed("models/");
+    const codeBlob = blobNamed("code/");
+    expect(blobs).to.have.length(2);
+    expect(modelBlob.inputs).to.include({
+      accountName: ACCOUNT,
+      containerName: "artifacts",
+      blobName: `models/iris/${modelVersion}/model.joblib`,
+      type: "Block",
+    });
+    expect((modelBlob.inputs.source as { path: string }).path).to.equal(MODEL_ARTIFACTS.joblib);
+    expect(codeBlob.inputs.blobName).to.equal(`code/iris/${codeVersion}/score.py`);
+    expect((codeBlob.inputs.source as { path: string }).path).to.equal(
+      MODEL_ARTIFACTS.azureScoringScript,
+    );
+
+    const model = single(regs, MODEL);
+    expect(model.inputs).to.deep.include({
+      name: "iris",
+      version: modelVersion,
+      workspaceName: WORKSPACE,
+    });
+    expect(model.inputs.properties).to.deep.include({
+      modelType: "custom_model",
+      modelUri: `azureml://subscriptions/${SUBSCRIPTION}/resourcegroups/${RESOURCE_GROUP}/workspaces/${WORKSPACE}/datastores/platform_artifacts/paths/models/iris/${modelVersion}/model.joblib`,
+    });
+    expect(model.dependencies).to.include(modelBlob.urn);
+
+    const code = single(regs, CODE);
+    expect(code.inputs).to.deep.include({ name: "iris-scoring", version: codeVersion });
+    expect(code.inputs.properties).to.deep.include({
+      codeUri: `${BLOB_ENDPOINT}artifacts/code/iris/${codeVersion}`,
+    });
+    expect(code.dependencies).to.include(codeBlob.urn);
+
+    const properties = single(regs, DEPLOYMENT).inputs.properties as Record<string, unknown>;
+    expect(properties.model).to.equal(`${model.name}-id`);
+    expect(properties.codeConfiguration).to.deep.equal({
+      codeId: `${code.name}-id`,
+      scoringScript: "score.py",
+    });
+  });
+
+  it("versions the model by its content, so a new file registers a new version", () => {
+    const version = contentVersion(MODEL_ARTIFACTS.joblib);
+    expect(version).to.match(/^[1-9][0-9]*$/);
+    expect(Number(version)).to.be.below(2 ** 31);
+    expect(contentVersion(MODEL_ARTIFACTS.joblib)).to.equal(version);
+    expect(contentVersion(MODEL_ARTIFACTS.azureScoringScript)).to.not.equal(version);
+  });
+
+  it("sends 100% of the traffic to the deployment once it exists", async () => {
+    const { regs } = await build();
+    const traffic = single(regs, TRAFFIC);
+    expect(traffic.dependencies).to.include(single(regs, DEPLOYMENT).urn);
+    expect(traffic.inputs.resourceGroupName).to.equal(RESOURCE_GROUP);
+    const properties = traffic.inputs.properties as {
+      mode: string;
+      template: Record<string, unknown>;
+    };
+    expect(properties.mode).to.equal("Incremental");
+    const [resource] = properties.template.resources as Record<string, unknown>[];
+    expect(resource).to.deep.include({
+      type: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+      name: `${WORKSPACE}/iris-${SUFFIX}`,
+      location: LOCATION,
+      identity: { type: "SystemAssigned" },
+    });
+    expect(resource.properties).to.deep.equal({
+      ...(single(regs, ENDPOINT).inputs.properties as object),
+      traffic: { [DEPLOYMENT_NAME]: 100 },
+    });
+  });
+
+  it("writes the same endpoint in the traffic template, traffic aside", () => {
+    const template = trafficTemplate({
+      workspaceName: "w",
+      endpointName: "e",
+      location: "westeurope",
+      tags: { a: "b" },
+      properties: { authMode: "Key" },
+    });
+    expect(template.resources).to.deep.equal([
+      {
+        type: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+        apiVersion: "2025-12-01",
+        name: "w/e",
+        location: "westeurope",
+        tags: { a: "b" },
+        identity: { type: "SystemAssigned" },
+        properties: { authMode: "Key", traffic: { primary: 100 } },
+      },
+    ]);
+  });
+
+  it("autoscales the deployment between the replica bounds on CPU utilization", async () => {
+    const { regs } = await build({ minReplicas: 2, maxReplicas: 6 });
+    const deploymentId = `${single(regs, DEPLOYMENT).name}-id`;
+    const autoscale = single(regs, AUTOSCALE);
+    expect(autoscale.inputs).to.include({
+      enabled: true,
+      targetResourceUri: deploymentId,
+      targetResourceLocation: LOCATION,
+      autoscaleSettingName: `iris-${SUFFIX}-autoscale`,
+    });
+    const [profile] = autoscale.inputs.profiles as { capacity: unknown; rules: Rule[] }[];
+    expect(profile.capacity).to.deep.equal({ minimum: "2", maximum: "6", default: "2" });
+    expect(profile.rules).to.deep.equal([
+      {
+        metricTrigger: {
+          metricName: "CpuUtilizationPercentage",
+          metricResourceUri: deploymentId,
+          timeGrain: "PT1M",
+          statistic: "Average",
+          timeWindow: "PT5M",
+          timeAggregation: "Average",
+          operator: "GreaterThan",
+          threshold: 70,
+        },
+        scaleAction: { direction: "Increase", type: "ChangeCount", value: "1", cooldown: "PT5M" },
+      },
+      {
+        metricTrigger: {
+          metricName: "CpuUtilizationPercentage",
+          metricResourceUri: deploymentId,
+          timeGrain: "PT1M",
+          statistic: "Average",
+          timeWindow: "PT5M",
+          timeAggregation: "Average",
+          operator: "LessThan",
+          threshold: 30,
+        },
+        scaleAction: { direction: "Decrease", type: "ChangeCount", value: "1", cooldown: "PT10M" },
+      },
+    ]);
+  });
+
+  it("takes other CPU thresholds and replica bounds", async () => {
+    const { regs } = await build(
+      { minReplicas: 1, maxReplicas: 20 },
+      { scaleOutCpuPercent: 80, scaleInCpuPercent: 20 },
+    );
+    const [profile] = single(regs, AUTOSCALE).inputs.profiles as {
+      capacity: unknown;
+      rules: Rule[];
+    }[];
+    expect(profile.capacity).to.deep.equal({ minimum: "1", maximum: "20", default: "1" });
+    expect(profile.rules.map((r) => r.metricTrigger.threshold)).to.deep.equal([80, 20]);
+    expect(single(regs, DEPLOYMENT).inputs.sku).to.deep.equal({ name: "Default", capacity: 1 });
+  });
+
+  it("keeps at least one replica: managed deployments cannot scale to zero", () => {
+    expect(replicaBounds(0, 3)).to.deep.equal({ min: 1, max: 3 });
+    expect(replicaBounds(0, 0)).to.deep.equal({ min: 1, max: 1 });
+    expect(replicaBounds(2, 6)).to.deep.equal({ min: 2, max: 6 });
+  });
+
+  it("tags every resource that takes tags with the endpoint block and its size", async () => {
+    const { regs } = await build({ size: "cpu-4x16" });
+    const tags = blockTags(TAGS, "endpoint", "cpu-4x16");
+    for (const type of [ENDPOINT, DEPLOYMENT, TRAFFIC, AUTOSCALE]) {
+      expect(single(regs, type).inputs.tags, type).to.deep.equal(tags);
+    }
+    for (const type of [MODEL, CODE]) {
+      expect((single(regs, type).inputs.properties as { tags: unknown }).tags, type).to.deep.equal(
+        tags,
+      );
+    }
+  });
+
+  it("parents every resource to the component", async () => {
+    const { regs } = await build();
+    const parent = component(regs, "mlplatform:azure:OnlineEndpoint").urn;
+    const children = regs.filter((r) => r.custom);
+    expect(children).to.have.length(8);
+    for (const child of children) {
+      expect(child.parent, child.name).to.equal(parent);
+    }
+  });
+});
