@@ -148,6 +148,11 @@ export async function planStack(options: {
   configFile?: string;
 }): Promise<PlanResult> {
   const config = loadStackConfig(options.projectDir, options.stack, options.configFile);
+  return planConfig(options.projectDir, config);
+}
+
+/** `planStack` for a config already loaded (and possibly adjusted, as `compare` does). */
+export async function planConfig(projectDir: string, config: StackConfig): Promise<PlanResult> {
   const recorder = await startRecording({
     project: config.project,
     stack: config.stack,
@@ -162,7 +167,7 @@ export async function planStack(options: {
   // reported and the handler stays installed so the others do not crash the process.
   process.on("unhandledRejection", onRejection);
   try {
-    const program = loadProgram(options.projectDir);
+    const program = loadProgram(projectDir);
     const outputs = await pulumi.runtime.runInPulumiStack(program);
     await settle();
     if (failures.length > 0) {
