@@ -79,8 +79,9 @@ const SIZE_LIST = SIZE_NAMES.join(", ");
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
 const RESERVED_TAG_PREFIXES = ["mlplatform-", "aws:", "azure", "microsoft", "windows", "goog"];
-const ENDPOINT_NAME = /^[a-z][a-z0-9-]*[a-z0-9]$/;
-const SHORT_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+/** Physical names fold runs of hyphens into one, so names with `--` could collide. */
+const ENDPOINT_NAME = /^[a-z](-?[a-z0-9])*$/;
+const SHORT_NAME = /^[a-z](-?[a-z0-9]){1,31}$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const GCP_MEMBER = /^(user|group|serviceAccount):[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
@@ -118,7 +119,7 @@ const endpointSchema = z.strictObject(
       })
       .regex(ENDPOINT_NAME, {
         error:
-          "use lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit",
+          "use lowercase letters, digits and single hyphens, starting with a letter and ending with a letter or digit",
       }),
     size: sizeSchema,
     minReplicas: intIn(0, LIMITS.maxReplicas).optional(),
@@ -130,7 +131,7 @@ const endpointSchema = z.strictObject(
 const memberSchema = z.strictObject(
   {
     name: z.string({ error: "use a user name" }).regex(SHORT_NAME, {
-      error: "use 2-32 lowercase letters, digits and hyphens, starting with a letter",
+      error: "use 2-32 lowercase letters, digits and single hyphens, starting with a letter",
     }),
     azurePrincipalId: z
       .string({ error: "use the member's Microsoft Entra object id (a GUID)" })
@@ -147,7 +148,7 @@ const memberSchema = z.strictObject(
 const teamSchema = z.strictObject(
   {
     name: z.string({ error: "use a team name" }).regex(SHORT_NAME, {
-      error: "use 2-32 lowercase letters, digits and hyphens, starting with a letter",
+      error: "use 2-32 lowercase letters, digits and single hyphens, starting with a letter",
     }),
     members: z.array(memberSchema, { error: "use a list of members" }),
   },

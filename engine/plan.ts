@@ -168,13 +168,19 @@ export async function planConfig(projectDir: string, config: StackConfig): Promi
   process.on("unhandledRejection", onRejection);
   try {
     const program = loadProgram(projectDir);
-    const outputs = await pulumi.runtime.runInPulumiStack(program);
+    // The stack's own output promise is unknown as a whole when any value in it is; the values
+    // the program returned serialize one by one, known values shown and unknown ones marked.
+    let outputs: Record<string, unknown> = {};
+    await pulumi.runtime.runInPulumiStack(async () => {
+      outputs = await program();
+      return outputs;
+    });
     await settle();
     if (failures.length > 0) {
       throw failures[0];
     }
     process.off("unhandledRejection", onRejection);
-    const wireOutputs = await pulumi.runtime.serializeProperties("outputs", outputs ?? {});
+    const wireOutputs = await pulumi.runtime.serializeProperties("outputs", outputs);
     return { config, export: toStackExport(config, recorder.registrations, wireOutputs) };
   } catch (err) {
     if (err instanceof ConfigError) {

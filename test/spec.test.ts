@@ -23,7 +23,9 @@ const training = (fields: Record<string, unknown>) => ({
   "mlplatform:training": { size: "cpu-4x16", minNodes: 0, maxNodes: 4, ...fields },
 });
 const endpoint = (fields: Record<string, unknown>) => ({
-  "mlplatform:endpoints": [{ name: "iris", size: "cpu-2x8", minReplicas: 1, maxReplicas: 3, ...fields }],
+  "mlplatform:endpoints": [
+    { name: "iris", size: "cpu-2x8", minReplicas: 1, maxReplicas: 3, ...fields },
+  ],
 });
 
 describe("platform spec", () => {
@@ -146,15 +148,17 @@ describe("platform spec", () => {
   describe("mlplatform:training", () => {
     it("takes a size from the catalog", () => {
       const [problem] = problemsWith(training({ size: "cpu-3x12" }));
-      expect(problem).to.match(/^mlplatform:training\.size: "cpu-3x12" is not allowed; use one of cpu-2x8, /);
+      expect(problem).to.match(
+        /^mlplatform:training\.size: "cpu-3x12" is not allowed; use one of cpu-2x8, /,
+      );
     });
     it("takes a size every listed cloud offers for training", () => {
       expect(problemsWith(training({ size: "cpu-2x8" }))).to.deep.equal([
         'mlplatform:training.size: "cpu-2x8" is not available on gcp (Vertex AI training accepts no 2-vCPU standard machine type; n1-standard-4 is the smallest); use a size every listed cloud offers, or remove gcp from mlplatform:clouds',
       ]);
-      expect(problemsWith({ "mlplatform:clouds": ["aws", "azure"], ...training({ size: "cpu-2x8" }) })).to.deep.equal(
-        [],
-      );
+      expect(
+        problemsWith({ "mlplatform:clouds": ["aws", "azure"], ...training({ size: "cpu-2x8" }) }),
+      ).to.deep.equal([]);
     });
     it("takes integers", () => {
       expect(problemsWith(training({ maxNodes: 2.5 }))).to.deep.equal([
@@ -196,7 +200,10 @@ describe("platform spec", () => {
   describe("mlplatform:endpoints", () => {
     it("takes names valid on all three clouds", () => {
       expect(problemsWith(endpoint({ name: "Iris_Model" }))).to.deep.equal([
-        'mlplatform:endpoints[0].name: "Iris_Model" is not allowed; use lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit',
+        'mlplatform:endpoints[0].name: "Iris_Model" is not allowed; use lowercase letters, digits and single hyphens, starting with a letter and ending with a letter or digit',
+      ]);
+      expect(problemsWith(endpoint({ name: "iris--a" }))).to.deep.equal([
+        'mlplatform:endpoints[0].name: "iris--a" is not allowed; use lowercase letters, digits and single hyphens, starting with a letter and ending with a letter or digit',
       ]);
       expect(problemsWith(endpoint({ name: "a-very-long-endpoint-name-1" }))).to.deep.equal([
         'mlplatform:endpoints[0].name: "a-very-long-endpoint-name-1" is not allowed; use 3 to 24 characters',
@@ -210,7 +217,9 @@ describe("platform spec", () => {
     });
     it("takes a size from the catalog", () => {
       const [problem] = problemsWith(endpoint({ size: "huge" }));
-      expect(problem).to.match(/^mlplatform:endpoints\[0\]\.size: "huge" is not allowed; use one of /);
+      expect(problem).to.match(
+        /^mlplatform:endpoints\[0\]\.size: "huge" is not allowed; use one of /,
+      );
     });
     it("keeps minReplicas at most maxReplicas", () => {
       expect(problemsWith(endpoint({ minReplicas: 4, maxReplicas: 3 }))).to.deep.equal([
@@ -224,7 +233,11 @@ describe("platform spec", () => {
     });
     it("refuses zero replicas in prod", () => {
       expect(
-        problemsWith({ "mlplatform:clouds": ["aws"], "mlplatform:tier": "prod", ...endpoint({ minReplicas: 0 }) }),
+        problemsWith({
+          "mlplatform:clouds": ["aws"],
+          "mlplatform:tier": "prod",
+          ...endpoint({ minReplicas: 0 }),
+        }),
       ).to.deep.equal([
         "mlplatform:endpoints[0].minReplicas: 0 is not allowed in prod; use 1 or more (prod endpoints stay warm)",
       ]);
@@ -255,18 +268,27 @@ describe("platform spec", () => {
     });
     it("lists each member once", () => {
       expect(
-        problemsWith({ "mlplatform:teams": [{ name: "a1", members: [member] }, { name: "b1", members: [member] }] }),
+        problemsWith({
+          "mlplatform:teams": [
+            { name: "a1", members: [member] },
+            { name: "b1", members: [member] },
+          ],
+        }),
       ).to.deep.equal(['mlplatform:teams: member "alice" is listed twice; list each member once']);
     });
     it("needs an Entra object id when azure is listed and a Google member when gcp is", () => {
-      expect(problemsWith({ "mlplatform:teams": [{ name: "fraud", members: [{ name: "bob" }] }] })).to.deep.equal([
+      expect(
+        problemsWith({ "mlplatform:teams": [{ name: "fraud", members: [{ name: "bob" }] }] }),
+      ).to.deep.equal([
         "mlplatform:teams[0].members[0].azurePrincipalId: is required because azure is listed; use the member's Microsoft Entra object id (a GUID)",
         "mlplatform:teams[0].members[0].gcpMember: is required because gcp is listed; use an IAM member such as user:alice@example.com",
       ]);
     });
     it("checks the principal formats", () => {
       const bad = { ...member, azurePrincipalId: "alice", gcpMember: "alice@example.com" };
-      expect(problemsWith({ "mlplatform:teams": [{ name: "fraud", members: [bad] }] })).to.deep.equal([
+      expect(
+        problemsWith({ "mlplatform:teams": [{ name: "fraud", members: [bad] }] }),
+      ).to.deep.equal([
         'mlplatform:teams[0].members[0].azurePrincipalId: "alice" is not allowed; use the member\'s Microsoft Entra object id (a GUID)',
         'mlplatform:teams[0].members[0].gcpMember: "alice@example.com" is not allowed; use an IAM member such as user:alice@example.com',
       ]);
@@ -276,7 +298,7 @@ describe("platform spec", () => {
   describe("mlplatform:tags", () => {
     it("takes keys valid as GCP labels", () => {
       expect(problemsWith({ "mlplatform:tags": { Owner: "x" } })).to.deep.equal([
-        'mlplatform:tags.Owner: tag key "Owner" is not allowed; use a key of at most 63 lowercase letters, digits, \'_\' or \'-\', starting with a letter',
+        "mlplatform:tags.Owner: tag key \"Owner\" is not allowed; use a key of at most 63 lowercase letters, digits, '_' or '-', starting with a letter",
       ]);
     });
     it("takes values valid as GCP labels", () => {
@@ -292,7 +314,9 @@ describe("platform spec", () => {
     it("holds at most 45 tags", () => {
       const tags = Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`k${i}`, "v"]));
       const [problem] = problemsWith({ "mlplatform:tags": tags });
-      expect(problem).to.match(/^mlplatform:tags: \{"k0":"v",.*\.\.\. is not allowed; use at most 45 tags$/);
+      expect(problem).to.match(
+        /^mlplatform:tags: \{"k0":"v",.*\.\.\. is not allowed; use at most 45 tags$/,
+      );
     });
   });
 
@@ -304,7 +328,9 @@ describe("platform spec", () => {
       ]);
     });
     it("are not needed for clouds not listed", () => {
-      expect(problemsWith({ "mlplatform:clouds": ["aws"], "gcp:project": undefined })).to.deep.equal([]);
+      expect(
+        problemsWith({ "mlplatform:clouds": ["aws"], "gcp:project": undefined }),
+      ).to.deep.equal([]);
     });
     it("are checked for shape", () => {
       expect(problemsWith({ "azure-native:location": "East US" })).to.deep.equal([
@@ -338,7 +364,7 @@ describe("platform spec", () => {
 
   it("formats problems one per line under a count", () => {
     const error = new ConfigError([
-      { key: "mlplatform:tier", message: 'x is not allowed; use dev or prod' },
+      { key: "mlplatform:tier", message: "x is not allowed; use dev or prod" },
       { key: "mlplatform:clouds", message: "is required" },
     ]);
     expect(error.message).to.equal(
@@ -348,7 +374,9 @@ describe("platform spec", () => {
         "  - mlplatform:clouds: is required",
       ].join("\n"),
     );
-    expect(formatProblems([{ key: "k", message: "m" }])).to.equal("the stack's config has 1 problem:\n  - k: m");
+    expect(formatProblems([{ key: "k", message: "m" }])).to.equal(
+      "the stack's config has 1 problem:\n  - k: m",
+    );
   });
 
   it("never throws, whatever the values (property)", () => {
@@ -357,9 +385,13 @@ describe("platform spec", () => {
       fc.property(
         fc.dictionary(fc.constantFrom(...keys), fc.oneof(fc.json(), fc.string())),
         (values) => {
-          const config = Object.fromEntries(Object.entries(values).map(([k, v]) => [`mlplatform:${k}`, v]));
+          const config = Object.fromEntries(
+            Object.entries(values).map(([k, v]) => [`mlplatform:${k}`, v]),
+          );
           const result = parsePlatformSpec({ ...BASE_CONFIG, ...config }, context);
-          return result.ok || result.problems.every((p) => p.key.length > 0 && p.message.length > 0);
+          return (
+            result.ok || result.problems.every((p) => p.key.length > 0 && p.message.length > 0)
+          );
         },
       ),
     );

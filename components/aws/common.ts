@@ -1,0 +1,111 @@
+import * as pulumi from "@pulumi/pulumi";
+import type * as iam from "@pulumi/aws/iam";
+import { type CatalogRow, isSizeName, resolveInstance } from "../catalog";
+import type { Use } from "../types";
+
+/** The account, partition and region the platform is deployed to, for ARNs and service names. */
+export interface AwsAccount {
+  /** AWS region of every resource, such as `us-east-1`. */
+  region: string;
+  /** Twelve-digit account id. */
+  accountId: pulumi.Input<string>;
+  /** ARN partition: `aws`, `aws-cn` or `aws-us-gov`. */
+  partition: pulumi.Input<string>;
+  /** DNS suffix of the partition's endpoints, such as `amazonaws.com`. */
+  dnsSuffix: pulumi.Input<string>;
+  /** Reverse DNS prefix of the partition's VPC endpoint services, such as `com.amazonaws`. */
+  reverseDnsPrefix: pulumi.Input<string>;
+}
+
+/** Where an AWS block is deployed: the wiring every AWS block takes besides the neutral args. */
+export interface AwsPlacement {
+  /** The platform's project and stack names: the start of every physical name. */
+  nameParts: readonly string[];
+  account: AwsAccount;
+}
+
+/** The platform's private network, as the blocks that run inside it need it. */
+export interface AwsNetworkWiring {
+  vpcId: pulumi.Input<string>;
+  vpcArn: pulumi.Input<string>;
+  /** Private subnets, one per availability zone. */
+  subnetIds: pulumi.Input<string>[];
+  /** Security group of the platform's workloads (Studio apps, models, Batch instances). */
+  securityGroupId: pulumi.Input<string>;
+}
+
+/** The catalog row of a size on AWS for a use; a size the catalog does not know is an error. */
+export function awsInstance(size: string, use: Use): CatalogRow {
+  if (!isSizeName(size)) {
+    throw new pulumi.RunError(`${size} is not a size the catalog knows`);
+  }
+  return resolveInstance(size, "aws", use);
+}
+
+/** `arn:<partition>:<service>:<region>:<account>:<resource>` in the platform's account. */
+export function accountArn(
+  account: AwsAccount,
+  service: string,
+  resource: pulumi.Input<string>,
+): pulumi.Output<string> {
+  return pulumi.interpolate`arn:${account.partition}:${service}:${account.region}:${account.accountId}:${resource}`;
+}
+
+/** The trust policy of a role that only the given AWS service may assume. */
+export function trustedService(service: string): iam.PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+  };
+}
+
+/** A policy document from its statements. */
+export function policyDocument(Statement: iam.PolicyStatement[]): iam.PolicyDocument {
+  return { Version: "2012-10-17", Statement };
+}
+
+/** Encrypt and decrypt with the platform's key (S3 objects, data capture, model artifacts). */
+export function useKeyStatement(kmsKeyArn: pulumi.Input<string>): iam.PolicyStatement {
+  return {
+    Sid: "UsePlatformKey",
+    Effect: "Allow",
+    Action: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+    Resource: kmsKeyArn,
+  };
+}
+
+/**
+ * What SageMaker needs to attach a job or model to the platform's VPC: describing the network
+ * (these actions take no resource) and managing network interfaces inside the platform's VPC only.
+ */
+export function vpcAccessStatements(
+  account: AwsAccount,
+  vpcArn: pulumi.Input<string>,
+): iam.PolicyStatement[] {
+  return [
+    {
+      Sid: "DescribeNetwork",
+      Effect: "Allow",
+      Action: [
+        "ec2:DescribeDhcpOptions",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcs",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "ManageNetworkInterfacesInPlatformVpc",
+      Effect: "Allow",
+      Action: [
+        "ec2:CreateNetworkInterface",
+        "ec2:CreateNetworkInterfacePermission",
+        "ec2:DeleteNetworkInterface",
+        "ec2:DeleteNetworkInterfacePermission",
+      ],
+      Resource: accountArn(account, "ec2", "*"),
+      Condition: { ArnEquals: { "ec2:Vpc": vpcArn } },
+    },
+  ];
+}

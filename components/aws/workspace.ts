@@ -1,0 +1,300 @@
+import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
+import * as sagemaker from "@pulumi/aws/sagemaker";
+import * as pulumi from "@pulumi/pulumi";
+import type { WorkspaceArgs } from "../blocks";
+import { NAME_RULES, physicalName } from "../naming";
+import { statefulOptions } from "../options";
+import { blockTags } from "../tags";
+import type { TeamMemberSpec } from "../types";
+import {
+  type AwsNetworkWiring,
+  type AwsPlacement,
+  accountArn,
+  policyDocument,
+  trustedService,
+  useKeyStatement,
+  vpcAccessStatements,
+} from "./common";
+
+/** The tag SageMaker Studio's attribute-based access control matches on profile and principal. */
+export const STUDIO_USER_TAG = "studiouserid";
+
+/** Days a deleted key waits before it is gone; prod keeps the longest window AWS allows. */
+export const KEY_DELETION_WINDOW_DAYS = { dev: 7, prod: 30 } as const;
+
+export interface AwsWorkspaceArgs extends WorkspaceArgs, AwsPlacement {
+  /** The private network the Studio domain and its apps run in. */
+  network: AwsNetworkWiring;
+}
+
+/** The physical names of the workspace's resources. */
+export function workspaceNames(nameParts: readonly string[]) {
+  return {
+    domain: physicalName(nameParts, NAME_RULES.sagemaker),
+    executionRole: physicalName([...nameParts, "sagemaker"], NAME_RULES.iamRole),
+    keyAlias: `alias/${physicalName(nameParts, NAME_RULES.kmsAlias)}`,
+    studioAccessPolicy: physicalName([...nameParts, "studio-access"], NAME_RULES.iamPolicy),
+  };
+}
+
+/** A member's Studio user profile name. */
+export function userProfileName(member: TeamMemberSpec): string {
+  return physicalName([member.name], NAME_RULES.sagemaker);
+}
+
+/** The IAM group of a team, whose users get the Studio access policy. */
+export function teamGroupName(nameParts: readonly string[], team: string): string {
+  return physicalName([...nameParts, team], NAME_RULES.iamPolicy);
+}
+
+/**
+ * The SageMaker workspace: a customer-managed KMS key that rotates, the execution role Studio
+ * users and their jobs run as (trusted only by SageMaker, least privilege), a Studio domain with
+ * IAM authentication in the platform's VPC (VPC-only in prod), one user profile per team member
+ * tagged `studiouserid`, and the attribute-based access policy, attached to one IAM group per
+ * team, that lets a user open only the profile whose tag matches their own `studiouserid`.
+ *
+ * The blocks that own the bucket, repository and model package groups grant the execution role
+ * access to them (each adds its own inline policy), so this block does not depend on them.
+ */
+export class AwsWorkspace extends pulumi.ComponentResource {
+  public readonly workspaceName: pulumi.Output<string>;
+  public readonly domainId: pulumi.Output<string>;
+  public readonly kmsKeyArn: pulumi.Output<string>;
+  public readonly executionRoleArn: pulumi.Output<string>;
+  public readonly executionRoleName: pulumi.Output<string>;
+  public readonly studioAccessPolicyArn: pulumi.Output<string>;
+
+  constructor(name: string, args: AwsWorkspaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("mlplatform:aws:Workspace", name, {}, opts);
+
+    const tags = blockTags(args.tags, "workspace");
+    const names = workspaceNames(args.nameParts);
+    const { account, network } = args;
+
+    const key = new kms.Key(
+      `${name}-key`,
+      {
+        description: `Encrypts the data of ML platform ${args.nameParts.join("/")}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: KEY_DELETION_WINDOW_DAYS[args.tier],
+        tags,
+      },
+      statefulOptions(args.tier, this),
+    );
+    new kms.Alias(
+      `${name}-key-alias`,
+      { name: names.keyAlias, targetKeyId: key.keyId },
+      { parent: this },
+    );
+
+    const role = new iam.Role(
+      `${name}-execution`,
+      {
+        name: names.executionRole,
+        description: "SageMaker Studio users and their jobs",
+        assumeRolePolicy: trustedService("sagemaker.amazonaws.com"),
+        tags,
+      },
+      { parent: this },
+    );
+
+    const domain = new sagemaker.Domain(
+      `${name}-domain`,
+      {
+        domainName: names.domain,
+        authMode: "IAM",
+        vpcId: network.vpcId,
+        subnetIds: network.subnetIds,
+        appNetworkAccessType: args.tier === "prod" ? "VpcOnly" : "PublicInternetOnly",
+        kmsKeyId: key.arn,
+        defaultUserSettings: {
+          executionRole: role.arn,
+          securityGroups: [network.securityGroupId],
+        },
+        domainSettings: { securityGroupIds: [network.securityGroupId] },
+        // Users' home directories stay on EFS if the domain goes away in prod.
+        retentionPolicy: { homeEfsFileSystem: args.tier === "prod" ? "Retain" : "Delete" },
+        tags,
+      },
+      { parent: this },
+    );
+
+    const domainResource = (kind: string) =>
+      accountArn(account, "sagemaker", pulumi.interpolate`${kind}/${domain.id}/*`);
+    new iam.RolePolicy(
+      `${name}-execution-policy`,
+      {
+        role: role.name,
+        name: "workspace",
+        policy: policyDocument([
+          useKeyStatement(key.arn),
+          {
+            Sid: "WriteSageMakerLogs",
+            Effect: "Allow",
+            Action: [
+              "logs:CreateLogGroup",
+              "logs:CreateLogStream",
+              "logs:DescribeLogStreams",
+              "logs:PutLogEvents",
+            ],
+            Resource: [
+              accountArn(account, "logs", "log-group:/aws/sagemaker/*"),
+              accountArn(account, "logs", "log-group:/aws/sagemaker/*:log-stream:*"),
+            ],
+          },
+          ...vpcAccessStatements(account, network.vpcArn),
+          {
+            Sid: "PassOwnRoleToSageMaker",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: role.arn,
+            Condition: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
+          },
+          {
+            Sid: "ListSageMaker",
+            Effect: "Allow",
+            Action: [
+              "sagemaker:ListApps",
+              "sagemaker:ListDomains",
+              "sagemaker:ListModelPackageGroups",
+              "sagemaker:ListModelPackages",
+              "sagemaker:ListProcessingJobs",
+              "sagemaker:ListSpaces",
+              "sagemaker:ListTrainingJobs",
+              "sagemaker:ListUserProfiles",
+            ],
+            Resource: "*",
+          },
+          {
+            Sid: "UseStudioInPlatformDomain",
+            Effect: "Allow",
+            Action: [
+              "sagemaker:AddTags",
+              "sagemaker:CreateApp",
+              "sagemaker:CreateSpace",
+              "sagemaker:DeleteApp",
+              "sagemaker:DeleteSpace",
+              "sagemaker:DescribeApp",
+              "sagemaker:DescribeDomain",
+              "sagemaker:DescribeSpace",
+              "sagemaker:DescribeUserProfile",
+              "sagemaker:ListTags",
+              "sagemaker:UpdateSpace",
+            ],
+            Resource: [
+              accountArn(account, "sagemaker", pulumi.interpolate`domain/${domain.id}`),
+              domainResource("user-profile"),
+              domainResource("space"),
+              domainResource("app"),
+            ],
+          },
+          {
+            Sid: "RunJobs",
+            Effect: "Allow",
+            Action: [
+              "sagemaker:AddTags",
+              "sagemaker:CreateProcessingJob",
+              "sagemaker:CreateTrainingJob",
+              "sagemaker:DescribeProcessingJob",
+              "sagemaker:DescribeTrainingJob",
+              "sagemaker:StopProcessingJob",
+              "sagemaker:StopTrainingJob",
+            ],
+            Resource: [
+              accountArn(account, "sagemaker", "training-job/*"),
+              accountArn(account, "sagemaker", "processing-job/*"),
+            ],
+          },
+        ]),
+      },
+      { parent: this },
+    );
+
+    const members = args.teams.flatMap((team) => team.members);
+    for (const member of members) {
+      new sagemaker.UserProfile(
+        `${name}-${member.name}`,
+        {
+          domainId: domain.id,
+          userProfileName: userProfileName(member),
+          tags: { ...tags, [STUDIO_USER_TAG]: member.name },
+        },
+        { parent: this },
+      );
+    }
+
+    // Seed 003's policy, scoped to this domain: anyone may list and describe, but a presigned
+    // Studio URL is only issued for a profile whose tag matches the caller's own tag.
+    const studioAccess = new iam.Policy(
+      `${name}-studio-access`,
+      {
+        name: names.studioAccessPolicy,
+        description: "Open only the SageMaker Studio profile tagged with your own studiouserid",
+        policy: policyDocument([
+          {
+            Sid: "AllowConsoleListAndDescribe",
+            Effect: "Allow",
+            Action: [
+              "sagemaker:ListApps",
+              "sagemaker:ListDomains",
+              "sagemaker:ListTags",
+              "sagemaker:ListUserProfiles",
+            ],
+            Resource: "*",
+          },
+          {
+            Sid: "DescribePlatformDomain",
+            Effect: "Allow",
+            Action: ["sagemaker:DescribeDomain", "sagemaker:DescribeUserProfile"],
+            Resource: [
+              accountArn(account, "sagemaker", pulumi.interpolate`domain/${domain.id}`),
+              domainResource("user-profile"),
+            ],
+          },
+          {
+            Sid: "AllowPresignedUrlWhenTagMatches",
+            Effect: "Allow",
+            Action: "sagemaker:CreatePresignedDomainUrl",
+            Resource: domainResource("user-profile"),
+            Condition: {
+              StringEquals: {
+                [`sagemaker:ResourceTag/${STUDIO_USER_TAG}`]: `\${aws:PrincipalTag/${STUDIO_USER_TAG}}`,
+              },
+            },
+          },
+        ]),
+        tags,
+      },
+      { parent: this },
+    );
+    for (const team of args.teams) {
+      const group = new iam.Group(
+        `${name}-${team.name}`,
+        { name: teamGroupName(args.nameParts, team.name) },
+        { parent: this },
+      );
+      new iam.GroupPolicyAttachment(
+        `${name}-${team.name}-studio-access`,
+        { group: group.name, policyArn: studioAccess.arn },
+        { parent: this },
+      );
+    }
+
+    this.workspaceName = domain.domainName;
+    this.domainId = domain.id;
+    this.kmsKeyArn = key.arn;
+    this.executionRoleArn = role.arn;
+    this.executionRoleName = role.name;
+    this.studioAccessPolicyArn = studioAccess.arn;
+    this.registerOutputs({
+      workspaceName: this.workspaceName,
+      domainId: this.domainId,
+      kmsKeyArn: this.kmsKeyArn,
+      executionRoleArn: this.executionRoleArn,
+      executionRoleName: this.executionRoleName,
+      studioAccessPolicyArn: this.studioAccessPolicyArn,
+    });
+  }
+}
