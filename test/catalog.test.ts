@@ -31,16 +31,20 @@ describe("instance catalog", () => {
       for (const cloud of CLOUDS) {
         for (const use of USES) {
           const mapped = rows.some((r) => r.size === size && r.cloud === cloud && r.use === use);
-          expect(mapped || unavailableReason(size, cloud, use) !== undefined, `${size} ${cloud} ${use}`).to.equal(
-            true,
-          );
+          expect(
+            mapped || unavailableReason(size, cloud, use) !== undefined,
+            `${size} ${cloud} ${use}`,
+          ).to.equal(true);
         }
       }
     }
   });
 
   it("has CPU sizes from 2 vCPU / 8 GiB to 16 vCPU / 64 GiB, a T4 size and an 8-GPU A100 size", () => {
-    const cpu = SIZE_NAMES.filter((s) => SIZES[s].gpu === null).map((s) => [SIZES[s].vcpus, SIZES[s].memoryGiB]);
+    const cpu = SIZE_NAMES.filter((s) => SIZES[s].gpu === null).map((s) => [
+      SIZES[s].vcpus,
+      SIZES[s].memoryGiB,
+    ]);
     expect(cpu).to.deep.equal([
       [2, 8],
       [4, 16],
@@ -95,13 +99,27 @@ describe("instance catalog", () => {
 
   describe("the honesty rules catch the seeds' mistakes", () => {
     it("Standard_DS1_v2 has 1 vCPU, not 2", () => {
-      expect(mappingProblems("cpu-2x8", known("azure", "hosting", "Standard_DS1_v2"), INSTANCE_TYPES, TODAY)).to.deep.equal([
+      expect(
+        mappingProblems(
+          "cpu-2x8",
+          known("azure", "hosting", "Standard_DS1_v2"),
+          INSTANCE_TYPES,
+          TODAY,
+        ),
+      ).to.deep.equal([
         "cpu-2x8 on azure hosting -> Standard_DS1_v2: has 1 vCPUs, the size needs 2",
         "cpu-2x8 on azure hosting -> Standard_DS1_v2: has 3.5 GiB, the size needs at least 7.2 GiB",
       ]);
     });
     it("Standard_NC6s_v3 carries a V100, not a T4, and is retired", () => {
-      expect(mappingProblems("gpu-t4x1", known("azure", "hosting", "Standard_NC6s_v3"), INSTANCE_TYPES, TODAY)).to.deep.equal([
+      expect(
+        mappingProblems(
+          "gpu-t4x1",
+          known("azure", "hosting", "Standard_NC6s_v3"),
+          INSTANCE_TYPES,
+          TODAY,
+        ),
+      ).to.deep.equal([
         "gpu-t4x1 on azure hosting -> Standard_NC6s_v3: has 1x V100-16GB, the size needs 1x T4",
         "gpu-t4x1 on azure hosting -> Standard_NC6s_v3: has 6 vCPUs, the size needs 4",
         "gpu-t4x1 on azure hosting -> Standard_NC6s_v3: retired on 2025-09-30",
@@ -109,12 +127,23 @@ describe("instance catalog", () => {
       ]);
     });
     it("Standard_DS2_v2 has too little memory for 2 vCPU / 8 GiB", () => {
-      expect(mappingProblems("cpu-2x8", known("azure", "training", "Standard_DS2_v2"), INSTANCE_TYPES, TODAY)).to.deep.equal([
+      expect(
+        mappingProblems(
+          "cpu-2x8",
+          known("azure", "training", "Standard_DS2_v2"),
+          INSTANCE_TYPES,
+          TODAY,
+        ),
+      ).to.deep.equal([
         "cpu-2x8 on azure training -> Standard_DS2_v2: has 7 GiB, the size needs at least 7.2 GiB",
       ]);
     });
     it("a larger type than needed is refused when a smaller one fits", () => {
-      const roomy: InstanceType = { ...known("azure", "training", "Standard_D4as_v4"), instanceType: "Standard_E4as_v4", memoryGiB: 32 };
+      const roomy: InstanceType = {
+        ...known("azure", "training", "Standard_D4as_v4"),
+        instanceType: "Standard_E4as_v4",
+        memoryGiB: 32,
+      };
       expect(mappingProblems("cpu-4x16", roomy, INSTANCE_TYPES, TODAY)).to.deep.equal([
         "cpu-4x16 on azure training -> Standard_E4as_v4: is not the smallest type that meets the size; Standard_D4as_v4 (16 GiB), Standard_D4s_v3 (16 GiB) also does",
       ]);
@@ -130,7 +159,10 @@ describe("instance catalog", () => {
 
   it("resolves a mapped size and refuses an unavailable one with the reason", () => {
     const row: CatalogRow = resolveInstance("gpu-t4x1", "gcp", "training");
-    expect([row.instanceType, row.accelerator]).to.deep.equal(["n1-standard-4", { type: "NVIDIA_TESLA_T4", count: 1 }]);
+    expect([row.instanceType, row.accelerator]).to.deep.equal([
+      "n1-standard-4",
+      { type: "NVIDIA_TESLA_T4", count: 1 },
+    ]);
     expect(() => resolveInstance("cpu-2x8", "gcp", "training")).to.throw(
       "cpu-2x8 is not available for training on gcp: Vertex AI training accepts no 2-vCPU standard machine type",
     );
@@ -142,7 +174,9 @@ describe("instance catalog", () => {
   });
 
   it("tells a GCP machine with an accelerator from the same machine without one", () => {
-    expect(findInstanceType("gcp", "hosting", "n1-standard-4", "NVIDIA_TESLA_T4")?.gpu).to.deep.equal({ model: "T4", count: 1 });
+    expect(
+      findInstanceType("gcp", "hosting", "n1-standard-4", "NVIDIA_TESLA_T4")?.gpu,
+    ).to.deep.equal({ model: "T4", count: 1 });
     expect(findInstanceType("gcp", "hosting", "n1-standard-4")).to.equal(undefined);
   });
 
@@ -152,7 +186,12 @@ describe("instance catalog", () => {
         for (const use of USES) {
           const mapped = MAPPING[size][cloud][use];
           if (typeof mapped === "string") {
-            expect(INSTANCE_TYPES.some((t) => t.cloud === cloud && t.use === use && t.instanceType === mapped), mapped).to.equal(true);
+            expect(
+              INSTANCE_TYPES.some(
+                (t) => t.cloud === cloud && t.use === use && t.instanceType === mapped,
+              ),
+              mapped,
+            ).to.equal(true);
           }
         }
       }
