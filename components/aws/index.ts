@@ -1,9 +1,9 @@
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as pulumi from "@pulumi/pulumi";
-import { RandomString } from "@pulumi/random/randomString";
 import type { PlatformOutputs } from "../blocks";
 import type { PlatformArgs } from "../platform";
+import { uniqueSuffix } from "../suffix";
 import { platformTags } from "../tags";
 import type { AwsAccount, AwsPlacement } from "./common";
 import { AwsOnlineEndpoint } from "./endpoint";
@@ -13,9 +13,6 @@ import { AwsContainerRegistry } from "./registry";
 import { AwsStorage } from "./storage";
 import { AwsTrainingCluster } from "./training";
 import { AwsWorkspace } from "./workspace";
-
-/** Length of the stable random suffix that keeps the bucket and repository names unique. */
-export const UNIQUE_SUFFIX_LENGTH = 6;
 
 /**
  * The platform on AWS: a private VPC, the SageMaker workspace (KMS key, execution role, Studio
@@ -50,11 +47,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     const placement: AwsPlacement = { nameParts: [spec.project, spec.stack], account };
     const base = { tier: spec.tier, tags: platformTags(spec) };
 
-    const suffix = new RandomString(
-      `${name}-suffix`,
-      { length: UNIQUE_SUFFIX_LENGTH, lower: true, upper: false, numeric: true, special: false },
-      { parent: this },
-    );
+    const suffix = uniqueSuffix(name, this);
 
     const network = new AwsNetwork(`${name}-network`, { ...base, account }, { parent: this });
     const networkWiring = {

@@ -1,10 +1,10 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
-import { RandomString } from "@pulumi/random/randomString";
 import type { PlatformOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import type { PlatformArgs } from "../platform";
+import { uniqueSuffix } from "../suffix";
 import { blockTags, platformTags } from "../tags";
 import type { AzurePlacement } from "./common";
 import { AzureOnlineEndpoint } from "./endpoint";
@@ -13,9 +13,6 @@ import { AzureContainerRegistry } from "./registry";
 import { AzureStorage } from "./storage";
 import { AzureTrainingCluster } from "./training";
 import { AzureWorkspace } from "./workspace";
-
-/** Length of the stable random suffix that makes the platform's global names unique. */
-export const UNIQUE_SUFFIX_LENGTH = 6;
 
 /**
  * The platform on Azure: a resource group holding an Azure Machine Learning workspace (with its
@@ -43,11 +40,7 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
     const nameParts = [spec.project, spec.stack];
     const location = spec.azure.location;
 
-    const suffix = new RandomString(
-      `${name}-suffix`,
-      { length: UNIQUE_SUFFIX_LENGTH, lower: true, upper: false, numeric: true, special: false },
-      { parent: this },
-    );
+    const suffix = uniqueSuffix(name, this);
     const client = authorization.getClientConfigOutput({ parent: this });
 
     const group = new resources.ResourceGroup(

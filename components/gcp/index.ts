@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { RandomString } from "@pulumi/random/randomString";
 import type { PlatformOutputs } from "../blocks";
 import type { PlatformArgs } from "../platform";
+import { uniqueSuffix } from "../suffix";
 import { platformTags } from "../tags";
 import type { GcpPlacement } from "./common";
 import { GcpOnlineEndpoint } from "./endpoint";
@@ -9,9 +9,6 @@ import { GcpContainerRegistry } from "./registry";
 import { GcpStorage } from "./storage";
 import { GcpTrainingCluster } from "./training";
 import { GcpWorkspace } from "./workspace";
-
-/** Length of the stable random suffix that makes the platform's global names unique. */
-export const UNIQUE_SUFFIX_LENGTH = 6;
 
 /** The Vertex AI Model Registry of a project and region, where the deployments upload models. */
 export function modelRegistryName(project: string, region: string): string {
@@ -47,11 +44,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
     };
     const base = { tier: spec.tier, tags: platformTags(spec) };
 
-    const suffix = new RandomString(
-      `${name}-suffix`,
-      { length: UNIQUE_SUFFIX_LENGTH, lower: true, upper: false, numeric: true, special: false },
-      { parent: this },
-    );
+    const suffix = uniqueSuffix(name, this);
 
     const workspace = new GcpWorkspace(
       `${name}-workspace`,
