@@ -1,0 +1,51 @@
+import * as path from "node:path";
+import { parseFlags } from "../args";
+import type { Violation } from "../gate/analyze";
+import { gateStack, loadAnalysis, policyConfigFile } from "../gate/pack";
+import { PROJECT_DIR } from "../project";
+
+const FLAGS = {
+  stack: { type: "string" },
+  from: { type: "string" },
+  "config-file": { type: "string" },
+  "policy-config": { type: "string" },
+  json: { type: "boolean" },
+} as const;
+
+function render(violations: readonly Violation[]): string {
+  return violations
+    .map((v) => `${v.level.padEnd(9)} ${v.policy}\n  ${v.urn}\n  ${v.message}\n`)
+    .join("\n");
+}
+
+/**
+ * `gate`: runs the policy pack over a stack's offline plan (`--stack`) or over a file from
+ * `pulumi stack export` or `pulumi preview --json` (`--from`). Exit 0 when no mandatory policy is
+ * violated, 1 when one is, 2 on bad input.
+ */
+export async function run(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, FLAGS, "gate");
+  const analysis = await loadAnalysis({
+    stack: flags.stack,
+    from: flags.from,
+    configFile: flags["config-file"],
+    command: "gate",
+  });
+  const configFile = policyConfigFile(analysis.config, flags["policy-config"]);
+  const violations = await gateStack(analysis, configFile);
+  const mandatory = violations.filter((v) => v.level === "mandatory").length;
+  if (flags.json === true) {
+    process.stdout.write(`${JSON.stringify({ violations }, null, 2)}\n`);
+  } else {
+    const count = analysis.input.resources.length;
+    const relative = path.relative(PROJECT_DIR, configFile);
+    const shown = relative.startsWith("..") || path.isAbsolute(relative) ? configFile : relative;
+    const where = `${count} resources of stack ${analysis.input.stack}, policy config ${shown}`;
+    const summary =
+      violations.length === 0
+        ? `gate: passed: no policy violations in ${where}`
+        : `gate: ${mandatory === 0 ? "passed" : "failed"}: ${mandatory} mandatory and ${violations.length - mandatory} advisory violations in ${where}`;
+    process.stdout.write(`${render(violations)}${violations.length === 0 ? "" : "\n"}${summary}\n`);
+  }
+  return mandatory > 0 ? 1 : 0;
+}

@@ -1,0 +1,91 @@
+import * as path from "node:path";
+import { setAllConfig } from "@pulumi/pulumi/runtime/config";
+import { POLICIES, POLICY_PACK_NAME } from "../../policies/policies";
+import { UsageError } from "../errors";
+import { planStack } from "../plan";
+import { PROJECT_DIR } from "../project";
+import { type StackConfig, loadStackConfig } from "../stackConfig";
+import { type Violation, analyzeStack } from "./analyze";
+import { type AnalysisInput, fromStackExport, readAnalysisFile } from "./input";
+import { readPolicyConfig, reconcilePolicyConfig } from "./policyConfig";
+
+/** Where the pack keeps its policy config per tier. */
+export const POLICY_CONFIG_DIR = path.join(PROJECT_DIR, "policies", "config");
+
+/** The pack's version, from its own package.json, as `PolicyPack` reads it. */
+export function packVersion(): string {
+  return (require("../../policies/package.json") as { version: string }).version;
+}
+
+/** A stack's resources with the stack config they were planned with. */
+export interface StackAnalysis {
+  input: AnalysisInput;
+  config: StackConfig;
+}
+
+/**
+ * The resources to analyze: the offline plan of `--stack`, or the export or preview file of
+ * `--from`, whose stack's config comes from its `Pulumi.<stack>.yaml` or `--config-file`.
+ */
+export async function loadAnalysis(options: {
+  stack?: string;
+  from?: string;
+  configFile?: string;
+  command: string;
+}): Promise<StackAnalysis> {
+  const { stack, from, configFile, command } = options;
+  if ((stack === undefined) === (from === undefined)) {
+    throw new UsageError(`${command}: give either --stack NAME or --from FILE`);
+  }
+  if (from !== undefined) {
+    const input = readAnalysisFile(from);
+    const config = loadStackConfig(PROJECT_DIR, input.stack, configFile);
+    if (config.project !== input.project) {
+      throw new UsageError(
+        `--from ${from} holds stack ${input.stack} of project ${input.project}, not of this project (${config.project})`,
+      );
+    }
+    return { input, config };
+  }
+  const plan = await planStack({ projectDir: PROJECT_DIR, stack: stack as string, configFile });
+  return {
+    input: {
+      project: plan.config.project,
+      stack: plan.config.stack,
+      resources: fromStackExport(plan.export),
+    },
+    config: plan.config,
+  };
+}
+
+/** The policy config file for a stack: `--policy-config`, else its tier's file. */
+export function policyConfigFile(config: StackConfig, explicit: string | undefined): string {
+  if (explicit !== undefined) return explicit;
+  const tier = config.values["mlplatform:tier"];
+  if (tier !== "dev" && tier !== "prod") {
+    throw new UsageError(
+      `${config.file}: mlplatform:tier is ${tier === undefined ? "not set" : JSON.stringify(tier)}, so there is no tier policy config to pick; pass --policy-config FILE`,
+    );
+  }
+  return path.join(POLICY_CONFIG_DIR, `${tier}.json`);
+}
+
+/**
+ * Runs the pack over a stack as `pulumi preview --policy-pack` would: the stack's config where
+ * the policies read it (the runtime config that `PULUMI_CONFIG` fills under CrossGuard), the
+ * policy config reconciled with the policies' defaults.
+ */
+export async function gateStack(analysis: StackAnalysis, configFile: string): Promise<Violation[]> {
+  setAllConfig(analysis.config.values, analysis.config.secretKeys);
+  const policyConfig = reconcilePolicyConfig(
+    POLICIES,
+    "advisory",
+    readPolicyConfig(configFile),
+    configFile,
+  );
+  return analyzeStack(analysis.input.resources, POLICIES, policyConfig, {
+    name: POLICY_PACK_NAME,
+    version: packVersion(),
+    enforcementLevel: "advisory",
+  });
+}

@@ -1,0 +1,4 @@
+import { PolicyPack } from "@pulumi/policy";
+import { POLICIES, POLICY_PACK_NAME } from "./policies";
+
+new PolicyPack(POLICY_PACK_NAME, { policies: POLICIES });

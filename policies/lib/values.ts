@@ -1,0 +1,43 @@
+/** Resource properties as a policy sees them: plain JSON behind the runtime's unknown-checking proxy. */
+export type Props = Record<string, unknown>;
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A value as a violation message names it: strings quoted, a missing value as `not set`. */
+export function show(value: unknown): string {
+  if (value === undefined || value === null) return "not set";
+  return JSON.stringify(value);
+}
+
+/**
+ * A count the providers carry as a number or as a decimal string (Vertex AI's int64 replica
+ * counts, Azure Monitor's capacities): the number, or `undefined` when it is neither.
+ */
+export function toNumber(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  return undefined;
+}
+
+/** The elements of a list property, or none when it is not a list. */
+export function listOf<T>(value: readonly T[] | undefined): readonly T[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** `1,234.50` for money in messages. */
+export function usd(amount: number): string {
+  return `$${amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+/**
+ * Whether a property holds a value, without reading it through the analyzer's unknown-checking
+ * proxy (the property descriptor bypasses its `get` trap). A value a preview cannot know yet,
+ * such as the id of a key created in the same update, counts as set: the resource names one.
+ */
+export function isSet(obj: object | undefined, key: string): boolean {
+  if (obj === undefined || obj === null) return false;
+  const value: unknown = Object.getOwnPropertyDescriptor(obj, key)?.value;
+  return value !== undefined && value !== null && value !== "";
+}

@@ -1,0 +1,239 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import * as proto from "@pulumi/pulumi/proto/analyzer_pb";
+import type { EnforcementLevel } from "@pulumi/policy";
+import type { Violation } from "../../engine/gate/analyze";
+import type { AnalyzerResource } from "../../engine/gate/input";
+import type { PolicyConfigEntry, ReconciledConfig } from "../../engine/gate/policyConfig";
+import type { StackConfig } from "../../engine/stackConfig";
+
+export const POLICIES_DIR = path.join(__dirname, "..", "..", "policies");
+
+const LEVELS: Record<proto.EnforcementLevel, EnforcementLevel> = {
+  [proto.EnforcementLevel.ADVISORY]: "advisory",
+  [proto.EnforcementLevel.MANDATORY]: "mandatory",
+  [proto.EnforcementLevel.DISABLED]: "disabled",
+  [proto.EnforcementLevel.REMEDIATE]: "remediate",
+};
+
+const PROTO_LEVELS: Record<EnforcementLevel, proto.EnforcementLevel> = {
+  advisory: proto.EnforcementLevel.ADVISORY,
+  mandatory: proto.EnforcementLevel.MANDATORY,
+  disabled: proto.EnforcementLevel.DISABLED,
+  remediate: proto.EnforcementLevel.REMEDIATE,
+};
+
+type Unary<Req, Res> = (
+  request: Req,
+  callback: (err: grpc.ServiceError | null, response: Res) => void,
+) => grpc.ClientUnaryCall;
+
+function call<Req, Res>(
+  method: Unary<Req, Res>,
+  client: AnalyzerClient,
+  request: Req,
+): Promise<Res> {
+  return new Promise((resolve, reject) =>
+    method.call(client, request, (err, response) =>
+      err === null ? resolve(response) : reject(err),
+    ),
+  );
+}
+
+/**
+ * The pack run as the Pulumi CLI runs a Node.js policy pack: `run-policy-pack` with the engine's
+ * address and the pack directory, from the pack directory, with the stack's config in
+ * `PULUMI_CONFIG`; the pack prints the port of its analyzer service on stdout.
+ */
+export class PolicyPackProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly client: AnalyzerClient,
+  ) {}
+
+  static async start(stack: StackConfig): Promise<PolicyPackProcess> {
+    const script = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [POLICIES_DIR] });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PULUMI_CONFIG: JSON.stringify(stack.values),
+      PULUMI_PROJECT: stack.project,
+      PULUMI_STACK: stack.stack,
+      PULUMI_DRY_RUN: "true",
+      PULUMI_NODEJS_PROJECT: stack.project,
+      PULUMI_NODEJS_STACK: stack.stack,
+      PULUMI_NODEJS_DRY_RUN: "true",
+    };
+    delete env.NODE_OPTIONS;
+    const child = spawn(process.execPath, [script, "127.0.0.1:0", "."], {
+      cwd: POLICIES_DIR,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      let stdout = "";
+      let stderr = "";
+      child.stdout?.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const line = /^(\d+)\s*$/m.exec(stdout);
+        if (line !== null) resolve(Number(line[1]));
+      });
+      child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on("exit", (code) =>
+        reject(
+          new Error(`the policy pack exited with ${code} before it served:\n${stdout}${stderr}`),
+        ),
+      );
+    });
+    const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    return new PolicyPackProcess(child, client);
+  }
+
+  async info(): Promise<proto.AnalyzerInfo> {
+    return call<Empty, proto.AnalyzerInfo>(this.client.getAnalyzerInfo, this.client, new Empty());
+  }
+
+  /** `Configure` with every policy's level and properties, as the CLI sends them. */
+  async configure(config: Record<string, ReconciledConfig>): Promise<void> {
+    const request = new proto.ConfigureAnalyzerRequest();
+    for (const [name, entry] of Object.entries(config)) {
+      const policyConfig = new proto.PolicyConfig();
+      policyConfig.setEnforcementlevel(PROTO_LEVELS[entry.enforcementLevel]);
+      policyConfig.setProperties(Struct.fromJavaScript(entry.properties as never));
+      request.getPolicyconfigMap().set(name, policyConfig);
+    }
+    await call<proto.ConfigureAnalyzerRequest, Empty>(this.client.configure, this.client, request);
+  }
+
+  /**
+   * What a preview reports: `Analyze` for each resource with its inputs, then `AnalyzeStack`
+   * with every resource's outputs. A diagnostic without a URN is about the analyzed resource,
+   * or about the stack's root resource for `AnalyzeStack`, as the CLI attributes it.
+   */
+  async analyze(resources: readonly AnalyzerResource[]): Promise<Violation[]> {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const violations: Violation[] = [];
+    for (const r of resources) {
+      const request = new proto.AnalyzeRequest();
+      request.setUrn(r.urn);
+      request.setType(r.type);
+      request.setName(r.name);
+      request.setProperties(Struct.fromJavaScript(r.inputs as never));
+      request.setOptions(options(r, true));
+      const provider = providerOf(r, byUrn);
+      if (provider !== undefined) request.setProvider(provider);
+      const response = await call<proto.AnalyzeRequest, proto.AnalyzeResponse>(
+        this.client.analyze,
+        this.client,
+        request,
+      );
+      violations.push(...diagnostics(response, r.urn));
+    }
+    const stackRequest = new proto.AnalyzeStackRequest();
+    stackRequest.setResourcesList(
+      resources.map((r) => {
+        const resource = new proto.AnalyzerResource();
+        resource.setUrn(r.urn);
+        resource.setType(r.type);
+        resource.setName(r.name);
+        resource.setProperties(Struct.fromJavaScript(r.outputs as never));
+        resource.setOptions(options(r, false));
+        const provider = providerOf(r, byUrn);
+        if (provider !== undefined) resource.setProvider(provider);
+        resource.setParent(r.parent ?? "");
+        resource.setDependenciesList(r.dependencies);
+        for (const [key, urns] of Object.entries(r.propertyDependencies)) {
+          resource
+            .getPropertydependenciesMap()
+            .set(key, new proto.AnalyzerPropertyDependencies().setUrnsList(urns));
+        }
+        return resource;
+      }),
+    );
+    const root = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
+    const response = await call<proto.AnalyzeStackRequest, proto.AnalyzeResponse>(
+      this.client.analyzeStack,
+      this.client,
+      stackRequest,
+    );
+    violations.push(...diagnostics(response, root));
+    return violations;
+  }
+
+  stop(): void {
+    this.client.close();
+    this.child.kill();
+  }
+}
+
+function options(r: AnalyzerResource, withParent: boolean): proto.AnalyzerResourceOptions {
+  const opts = new proto.AnalyzerResourceOptions();
+  opts.setProtect(r.protect);
+  opts.setCustomtimeouts(new proto.AnalyzerResourceOptions.CustomTimeouts());
+  if (withParent && r.parent !== undefined) opts.setParent(r.parent);
+  return opts;
+}
+
+function providerOf(
+  r: AnalyzerResource,
+  byUrn: ReadonlyMap<string, AnalyzerResource>,
+): proto.AnalyzerProviderResource | undefined {
+  if (r.provider === undefined) return undefined;
+  const provider = byUrn.get(r.provider.slice(0, r.provider.lastIndexOf("::")));
+  if (provider === undefined) return undefined;
+  return new proto.AnalyzerProviderResource()
+    .setUrn(provider.urn)
+    .setType(provider.type)
+    .setName(provider.name)
+    .setProperties(Struct.fromJavaScript(provider.inputs as never));
+}
+
+/** Diagnostics as gate violations: the policy's own message, without the description before it. */
+function diagnostics(response: proto.AnalyzeResponse, defaultUrn: string): Violation[] {
+  return response.getDiagnosticsList().map((d) => {
+    const prefix = `${d.getDescription()}\n`;
+    const message = d.getMessage().startsWith(prefix)
+      ? d.getMessage().slice(prefix.length)
+      : d.getMessage();
+    return {
+      policy: d.getPolicyname(),
+      level: LEVELS[d.getEnforcementlevel()] as Violation["level"],
+      urn: d.getUrn() === "" ? defaultUrn : d.getUrn(),
+      message,
+    };
+  });
+}
+
+/**
+ * The config the CLI sends in `Configure`, from what `GetAnalyzerInfo` says of each policy (its
+ * level and config schema defaults) with a policy config file's entries on top.
+ */
+export function reconcileFromInfo(
+  info: proto.AnalyzerInfo,
+  file: Record<string, PolicyConfigEntry>,
+): Record<string, ReconciledConfig> {
+  const result: Record<string, ReconciledConfig> = {};
+  for (const policy of info.getPoliciesList()) {
+    const schema = (policy.getConfigschema()?.getProperties()?.toJavaScript() ?? {}) as Record<
+      string,
+      { default?: unknown }
+    >;
+    const defaults = Object.fromEntries(
+      Object.entries(schema)
+        .filter(([, s]) => s.default !== undefined)
+        .map(([key, s]) => [key, s.default]),
+    );
+    const entry = file[policy.getName()];
+    result[policy.getName()] = {
+      enforcementLevel:
+        entry?.enforcementLevel ??
+        file.all?.enforcementLevel ??
+        LEVELS[policy.getEnforcementlevel()],
+      properties: { ...defaults, ...entry?.properties },
+    };
+  }
+  return result;
+}

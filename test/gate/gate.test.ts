@@ -1,0 +1,403 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { expect } from "chai";
+import { run } from "../../engine/commands/gate";
+import { UsageError } from "../../engine/errors";
+import { SECRET_SIG, SIG_KEY } from "../../engine/gate/input";
+import type { StackExport } from "../../engine/plan";
+import { DEV_SHAPE, PROD_SHAPE, asPreview, platformExport, stackConfigYaml } from "./fixtures";
+
+interface GateResult {
+  code: number;
+  stdout: string;
+}
+
+/** Runs `gate` in this process with `argv`, capturing what it prints. */
+async function gate(argv: string[]): Promise<GateResult> {
+  const write = process.stdout.write.bind(process.stdout);
+  let stdout = "";
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += chunk.toString();
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return { code: await run(argv), stdout };
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+/** The one-line message of the usage error `gate` fails with. */
+async function usageError(argv: string[]): Promise<string> {
+  try {
+    await gate(argv);
+  } catch (err) {
+    expect(err).to.be.instanceOf(UsageError);
+    return (err as Error).message;
+  }
+  throw new Error(`gate ${argv.join(" ")} did not fail`);
+}
+
+function findResource(stackExport: StackExport, name: string) {
+  const resource = stackExport.deployment.resources.find((r) => r.urn.endsWith(`::${name}`));
+  if (resource === undefined) throw new Error(`no resource ${name}`);
+  return resource;
+}
+
+describe("gate", () => {
+  let dir: string;
+  const file = (name: string, content: unknown) => {
+    const target = path.join(dir, name);
+    fs.writeFileSync(target, typeof content === "string" ? content : JSON.stringify(content));
+    return target;
+  };
+  let prodConfig: string;
+  let devConfig: string;
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "gate-"));
+    prodConfig = file("Pulumi.prod.yaml", stackConfigYaml(PROD_SHAPE, 20000));
+    devConfig = file("Pulumi.dev.yaml", stackConfigYaml(DEV_SHAPE, 5000));
+  });
+
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  describe("--from a stack export", () => {
+    it("exits 0 on a compliant plan and prints no violation", async () => {
+      const exported = file("prod.json", platformExport(PROD_SHAPE));
+      const result = await gate(["--from", exported, "--config-file", prodConfig, "--json"]);
+      expect(result).to.deep.equal({
+        code: 0,
+        stdout: `${JSON.stringify({ violations: [] }, null, 2)}\n`,
+      });
+    });
+
+    it("exits 1 on a mandatory violation and names the resource", async () => {
+      const stackExport = platformExport(PROD_SHAPE);
+      const repository = findResource(stackExport, "aws-registry-repository");
+      repository.inputs.imageTagMutability = "MUTABLE";
+      const result = await gate([
+        "--from",
+        file("mutable.json", stackExport),
+        "--config-file",
+        prodConfig,
+        "--json",
+      ]);
+      expect(result.code).to.equal(1);
+      expect(JSON.parse(result.stdout)).to.deep.equal({
+        violations: [
+          {
+            policy: "ecr-immutable-tags",
+            level: "mandatory",
+            urn: repository.urn,
+            message:
+              'imageTagMutability must be "IMMUTABLE" so a pushed tag cannot be overwritten; it is "MUTABLE".',
+          },
+        ],
+      });
+    });
+
+    it("prints each violation and a summary as text", async () => {
+      const stackExport = platformExport(PROD_SHAPE);
+      const repository = findResource(stackExport, "aws-registry-repository");
+      repository.inputs.imageTagMutability = "MUTABLE";
+      const result = await gate([
+        "--from",
+        file("mutable.json", stackExport),
+        "--config-file",
+        prodConfig,
+      ]);
+      expect(result.code).to.equal(1);
+      expect(result.stdout).to.equal(
+        [
+          "mandatory ecr-immutable-tags",
+          `  ${repository.urn}`,
+          '  imageTagMutability must be "IMMUTABLE" so a pushed tag cannot be overwritten; it is "MUTABLE".',
+          "",
+          "gate: failed: 1 mandatory and 0 advisory violations in 37 resources of stack prod, policy config policies/config/prod.json",
+          "",
+        ].join("\n"),
+      );
+    });
+
+    it("prints a passing summary on a compliant plan", async () => {
+      const result = await gate([
+        "--from",
+        file("prod.json", platformExport(PROD_SHAPE)),
+        "--config-file",
+        prodConfig,
+      ]);
+      expect(result).to.deep.equal({
+        code: 0,
+        stdout:
+          "gate: passed: no policy violations in 37 resources of stack prod, policy config policies/config/prod.json\n",
+      });
+    });
+
+    it("picks the policy config of the stack's tier", async () => {
+      const result = await gate([
+        "--from",
+        file("dev.json", platformExport(DEV_SHAPE)),
+        "--config-file",
+        devConfig,
+        "--json",
+      ]);
+      expect(result.code).to.equal(0);
+      const { violations } = JSON.parse(result.stdout) as {
+        violations: { policy: string; level: string }[];
+      };
+      expect(violations.map((v) => [v.policy, v.level])).to.deep.equal([
+        ["azureml-workspace-no-public-access", "advisory"],
+      ]);
+    });
+
+    it("takes a policy config file that changes a level", async () => {
+      const stackExport = platformExport(PROD_SHAPE);
+      findResource(stackExport, "aws-registry-repository").inputs.imageTagMutability = "MUTABLE";
+      const exported = file("mutable.json", stackExport);
+      const advisory = file("advisory.json", { "ecr-immutable-tags": "advisory" });
+      const result = await gate([
+        "--from",
+        exported,
+        "--config-file",
+        prodConfig,
+        "--policy-config",
+        advisory,
+        "--json",
+      ]);
+      expect(result.code).to.equal(0);
+      expect(
+        (JSON.parse(result.stdout) as { violations: { level: string }[] }).violations.map(
+          (v) => v.level,
+        ),
+      ).to.deep.equal(["advisory"]);
+      const disabled = file("disabled.json", { all: "disabled" });
+      expect(
+        await gate([
+          "--from",
+          exported,
+          "--config-file",
+          prodConfig,
+          "--policy-config",
+          disabled,
+          "--json",
+        ]),
+      ).to.deep.equal({
+        code: 0,
+        stdout: `${JSON.stringify({ violations: [] }, null, 2)}\n`,
+      });
+    });
+
+    it("reads a secret the export shows in plaintext, and cannot read an encrypted one", async () => {
+      const stackExport = platformExport(PROD_SHAPE);
+      const account = findResource(stackExport, "azure-storage-account");
+      account.inputs.minimumTlsVersion = {
+        [SIG_KEY]: SECRET_SIG,
+        plaintext: JSON.stringify("TLS1_0"),
+      };
+      const plaintext = await gate([
+        "--from",
+        file("plaintext.json", stackExport),
+        "--config-file",
+        prodConfig,
+        "--json",
+      ]);
+      expect(JSON.parse(plaintext.stdout)).to.deep.equal({
+        violations: [
+          {
+            policy: "storage-secure-transfer",
+            level: "mandatory",
+            urn: account.urn,
+            message:
+              'minimumTlsVersion must be "TLS1_2" or later, since the service otherwise accepts TLS 1.0; it is "TLS1_0".',
+          },
+        ],
+      });
+      account.inputs.minimumTlsVersion = { [SIG_KEY]: SECRET_SIG, ciphertext: "AAABAC..." };
+      const encrypted = await gate([
+        "--from",
+        file("encrypted.json", stackExport),
+        "--config-file",
+        prodConfig,
+        "--json",
+      ]);
+      expect(encrypted.code).to.equal(0);
+      expect(JSON.parse(encrypted.stdout)).to.deep.equal({
+        violations: [
+          {
+            policy: "storage-secure-transfer",
+            level: "advisory",
+            urn: account.urn,
+            message:
+              "can't run policy 'storage-secure-transfer' from policy pack 'mlplatform@v0.1.0' during preview: string value at .minimumTlsVersion can't be known during preview",
+          },
+        ],
+      });
+    });
+
+    it("leaves out resources pending deletion", async () => {
+      const stackExport = platformExport(PROD_SHAPE);
+      const repository = findResource(stackExport, "aws-registry-repository");
+      repository.inputs.imageTagMutability = "MUTABLE";
+      Object.assign(repository, { delete: true });
+      const result = await gate([
+        "--from",
+        file("pending.json", stackExport),
+        "--config-file",
+        prodConfig,
+      ]);
+      expect(result.code).to.equal(0);
+      expect(result.stdout).to.contain("in 36 resources of stack prod");
+    });
+  });
+
+  describe("--from a pulumi preview --json file", () => {
+    it("gives the verdicts of the export it previews", async () => {
+      const stackExport = platformExport(PROD_SHAPE);
+      findResource(stackExport, "gcp-storage-bucket").inputs.uniformBucketLevelAccess = false;
+      const fromExport = await gate([
+        "--from",
+        file("export.json", stackExport),
+        "--config-file",
+        prodConfig,
+        "--json",
+      ]);
+      const fromPreview = await gate([
+        "--from",
+        file("preview.json", asPreview(stackExport)),
+        "--config-file",
+        prodConfig,
+        "--json",
+      ]);
+      expect(fromPreview).to.deep.equal(fromExport);
+      expect(fromPreview.code).to.equal(1);
+    });
+
+    it("judges the new state of each resource, not what a delete step leaves", async () => {
+      const stackExport = platformExport(PROD_SHAPE);
+      const preview = asPreview(stackExport) as {
+        steps: { op: string; urn: string; newState?: unknown; oldState?: unknown }[];
+      };
+      const bucket = findResource(stackExport, "gcp-storage-bucket");
+      const old = JSON.parse(JSON.stringify(bucket)) as typeof bucket;
+      old.inputs.uniformBucketLevelAccess = false;
+      preview.steps.push({ op: "delete-replaced", urn: bucket.urn, oldState: old, newState: old });
+      const result = await gate([
+        "--from",
+        file("replace.json", preview),
+        "--config-file",
+        prodConfig,
+      ]);
+      expect(result.code).to.equal(0);
+    });
+  });
+
+  describe("bad input", () => {
+    it("needs exactly one of --stack and --from", async () => {
+      expect(await usageError([])).to.equal("gate: give either --stack NAME or --from FILE");
+      expect(await usageError(["--stack", "prod", "--from", "x.json"])).to.equal(
+        "gate: give either --stack NAME or --from FILE",
+      );
+    });
+
+    it("names an unknown flag", async () => {
+      expect(await usageError(["--stak", "prod"])).to.match(
+        /^gate: Unknown option '--stak'.*; flags are --stack, --from, --config-file, --policy-config, --json$/,
+      );
+    });
+
+    it("refuses a file it cannot read or parse", async () => {
+      const missing = path.join(dir, "missing.json");
+      expect(await usageError(["--from", missing])).to.equal(
+        `--from ${missing}: cannot read the file`,
+      );
+      const notJson = file("not.json", "{");
+      expect(await usageError(["--from", notJson])).to.match(
+        new RegExp(`^--from ${notJson}: not JSON: `),
+      );
+      const other = file("other.json", { resources: [] });
+      expect(await usageError(["--from", other])).to.equal(
+        `--from ${other}: expected the output of pulumi stack export ({"version": 3, "deployment": ...}) or pulumi preview --json ({"steps": [...]})`,
+      );
+      const empty = file("empty.json", { version: 3, deployment: { resources: [] } });
+      expect(await usageError(["--from", empty])).to.equal(
+        `--from ${empty}: holds no resource with a urn:pulumi:<stack>::<project>:: URN`,
+      );
+    });
+
+    it("needs the stack's config, from Pulumi.<stack>.yaml or --config-file", async () => {
+      const stackExport = platformExport({ ...PROD_SHAPE, stack: "nosuch" });
+      const exported = file("nosuch.json", stackExport);
+      expect(await usageError(["--from", exported])).to.match(
+        /^no config for stack "nosuch": Pulumi\.nosuch\.yaml does not exist; stacks here: /,
+      );
+    });
+
+    it("refuses an export of another project", async () => {
+      const stackExport = platformExport(PROD_SHAPE);
+      for (const r of stackExport.deployment.resources)
+        r.urn = r.urn.replace("::mlplatform::", "::other::");
+      const exported = file("other-project.json", stackExport);
+      expect(await usageError(["--from", exported, "--config-file", prodConfig])).to.equal(
+        `--from ${exported} holds stack prod of project other, not of this project (mlplatform)`,
+      );
+    });
+
+    it("needs a tier to pick the policy config, or --policy-config", async () => {
+      const noTier = file("Pulumi.notier.yaml", "config:\n  mlplatform:budgetMonthlyUsd: 100\n");
+      const exported = file("prod.json", platformExport(PROD_SHAPE));
+      expect(await usageError(["--from", exported, "--config-file", noTier])).to.equal(
+        `${noTier}: mlplatform:tier is not set, so there is no tier policy config to pick; pass --policy-config FILE`,
+      );
+    });
+
+    it("refuses a policy config that names no policy of the pack, or breaks a schema", async () => {
+      const exported = file("prod.json", platformExport(PROD_SHAPE));
+      const typo = file("typo.json", { "ecr-scan-onpush": "mandatory" });
+      expect(
+        await usageError([
+          "--from",
+          exported,
+          "--config-file",
+          prodConfig,
+          "--policy-config",
+          typo,
+        ]),
+      ).to.match(
+        new RegExp(
+          `^${typo}: ecr-scan-onpush is not a policy of the pack; its policies are instance-type-in-catalog, `,
+        ),
+      );
+      const level = file("level.json", { "ecr-scan-on-push": "blocking" });
+      expect(
+        await usageError([
+          "--from",
+          exported,
+          "--config-file",
+          prodConfig,
+          "--policy-config",
+          level,
+        ]),
+      ).to.equal(
+        `${level}: ecr-scan-on-push: "blocking" is not an enforcement level; use advisory, mandatory, remediate, disabled`,
+      );
+      const schema = file("schema.json", {
+        "endpoint-min-replicas": { minReplicas: 0 },
+        "required-tags": { requiredTags: ["owner", 3] },
+      });
+      expect(
+        await usageError([
+          "--from",
+          exported,
+          "--config-file",
+          prodConfig,
+          "--policy-config",
+          schema,
+        ]),
+      ).to.equal(
+        `${schema}: endpoint-min-replicas: minReplicas: must be at least 1; it is 0; required-tags: requiredTags[1]: must be of type string; it is 3`,
+      );
+    });
+  });
+});

@@ -1,0 +1,320 @@
+import { expect } from "chai";
+import { HOURS_PER_MONTH, type SizeName, resolveInstance } from "../../components/catalog";
+import type { Cloud, Use } from "../../components/types";
+import { stackResources } from "../../engine/gate/args";
+import { idleFloorWithinBudget } from "../../policies/cost/idle-floor-within-budget";
+import { estimateStack, totals, totalsByCloud } from "../../policies/cost/model";
+import { monthlyCeilingWithinBudget } from "../../policies/cost/monthly-ceiling-within-budget";
+import { usd } from "../../policies/lib/values";
+import { DEV_SHAPE } from "../gate/fixtures";
+import { check, devPlan, planWith, prodPlan, resource, rootUrn, urnOf } from "./harness";
+
+type Inputs = Record<string, unknown>;
+
+/** What `machines` of a size cost a month on a cloud, from the catalog's price. */
+function monthly(size: SizeName, cloud: Cloud, use: Use, machines: number): number {
+  return resolveInstance(size, cloud, use).hourlyUsd * machines * HOURS_PER_MONTH;
+}
+
+const BUDGET = "mlplatform:budgetMonthlyUsd";
+
+describe("cost model", () => {
+  it("prices every compute group of the prod plan at its autoscaler's bounds", () => {
+    const { lines, unpriced } = estimateStack(stackResources(prodPlan()));
+    expect(unpriced).to.deep.equal([]);
+    expect(
+      lines.map((l) => [
+        l.name,
+        l.instanceType,
+        l.machines.min,
+        l.machines.max,
+        l.idleMonthlyUsd,
+        l.peakMonthlyUsd,
+      ]),
+    ).to.deep.equal([
+      [
+        "aws-training-environment",
+        "m5.2xlarge",
+        0,
+        8,
+        0,
+        monthly("cpu-8x32", "aws", "training", 8),
+      ],
+      [
+        "aws-endpoint-iris-config",
+        "ml.m5.xlarge",
+        2,
+        6,
+        monthly("cpu-4x16", "aws", "hosting", 2),
+        monthly("cpu-4x16", "aws", "hosting", 6),
+      ],
+      [
+        "azure-training-cluster",
+        "Standard_D8as_v4",
+        0,
+        8,
+        0,
+        monthly("cpu-8x32", "azure", "training", 8),
+      ],
+      [
+        "azure-endpoint-iris-deployment",
+        "Standard_D4as_v4",
+        2,
+        6,
+        monthly("cpu-4x16", "azure", "hosting", 2),
+        monthly("cpu-4x16", "azure", "hosting", 6),
+      ],
+      [
+        "gcp-training-cluster",
+        "n2-standard-8",
+        1,
+        8,
+        monthly("cpu-8x32", "gcp", "training", 1),
+        monthly("cpu-8x32", "gcp", "training", 8),
+      ],
+      [
+        "gcp-endpoint-iris-deployment",
+        "n2-standard-4",
+        2,
+        6,
+        monthly("cpu-4x16", "gcp", "hosting", 2),
+        monthly("cpu-4x16", "gcp", "hosting", 6),
+      ],
+    ]);
+    const resources = prodPlan();
+    expect(lines[1].autoscalerUrn).to.equal(urnOf(resources, "aws-endpoint-iris-scaling"));
+    expect(lines[3].autoscalerUrn).to.equal(urnOf(resources, "azure-endpoint-iris-autoscale"));
+  });
+
+  it("sums per cloud and for the stack", () => {
+    const { lines } = estimateStack(stackResources(prodPlan()));
+    const aws =
+      monthly("cpu-8x32", "aws", "training", 8) + monthly("cpu-4x16", "aws", "hosting", 6);
+    expect(totalsByCloud(lines).aws?.peakMonthlyUsd).to.be.closeTo(aws, 1e-9);
+    expect(totalsByCloud(lines).aws?.idleMonthlyUsd).to.be.closeTo(
+      monthly("cpu-4x16", "aws", "hosting", 2),
+      1e-9,
+    );
+    const all = lines.reduce((sum, l) => sum + l.peakMonthlyUsd, 0);
+    expect(totals(lines).peakMonthlyUsd).to.equal(all);
+  });
+
+  it("counts a Batch environment's vCPUs in whole instances", () => {
+    const resources = planWith("aws-training-environment", (r) => {
+      Object.assign(r.inputs.computeResources as Inputs, { minVcpus: 9, maxVcpus: 20 });
+    }).resources;
+    const line = estimateStack(stackResources(resources)).lines[0];
+    expect(line.machines).to.deep.equal({ min: 2, max: 3 });
+    expect(line.idleMonthlyUsd).to.equal(monthly("cpu-8x32", "aws", "training", 2));
+  });
+
+  it("prices a Batch environment's floor on its cheapest type per vCPU and its ceiling on the dearest", () => {
+    const resources = planWith("aws-training-environment", (r) => {
+      Object.assign(r.inputs.computeResources as Inputs, {
+        instanceTypes: ["m5.2xlarge", "g4dn.xlarge"],
+        minVcpus: 8,
+        maxVcpus: 16,
+      });
+    }).resources;
+    const line = estimateStack(stackResources(resources)).lines[0];
+    expect(line.instanceType).to.equal("g4dn.xlarge");
+    expect(line.machines).to.deep.equal({ min: 1, max: 4 });
+    expect(line.idleMonthlyUsd).to.equal(monthly("cpu-8x32", "aws", "training", 1));
+    expect(line.peakMonthlyUsd).to.equal(monthly("gpu-t4x1", "aws", "training", 4));
+  });
+
+  it("keeps a SageMaker variant without an autoscaler at its initial count", () => {
+    const resources = planWith("aws-endpoint-iris-scaling", (r) => (r.dependencies = [])).resources;
+    const line = estimateStack(stackResources(resources)).lines[1];
+    expect(line.machines).to.deep.equal({ min: 2, max: 2 });
+    expect(line.autoscalerUrn).to.equal(undefined);
+  });
+
+  it("takes an Azure deployment's bounds from every profile of its autoscale setting", () => {
+    const resources = planWith("azure-endpoint-iris-autoscale", (r) => {
+      r.inputs.profiles = [
+        { name: "day", capacity: { minimum: "3", maximum: "6", default: "3" }, rules: [] },
+        { name: "night", capacity: { minimum: "2", maximum: "4", default: "2" }, rules: [] },
+      ];
+    }).resources;
+    expect(estimateStack(stackResources(resources)).lines[3].machines).to.deep.equal({
+      min: 2,
+      max: 6,
+    });
+  });
+
+  it("prices a GCP machine with its accelerator", () => {
+    const resources = planWith("gcp-training-cluster", (r) => {
+      (r.inputs.resourcePools as Inputs[])[0].machineSpec = {
+        machineType: "n1-standard-4",
+        acceleratorType: "NVIDIA_TESLA_T4",
+        acceleratorCount: 1,
+      };
+    }).resources;
+    expect(estimateStack(stackResources(resources)).lines[4].peakMonthlyUsd).to.equal(
+      monthly("gpu-t4x1", "gcp", "training", 8),
+    );
+  });
+
+  it("lists what it cannot price, and why", () => {
+    const resources = [
+      ...planWith("azure-training-cluster", (r) => {
+        ((r.inputs.properties as Inputs).properties as Inputs).vmSize = "Standard_DS2_v2";
+      }).resources,
+      resource("azure-native:machinelearningservices:Compute", "odd-cluster", {
+        properties: {
+          computeType: "AmlCompute",
+          properties: { vmSize: "Standard_X1", scaleSettings: { maxNodeCount: 1 } },
+        },
+      }),
+    ];
+    expect(estimateStack(stackResources(resources)).unpriced).to.deep.equal([
+      {
+        urn: urnOf(resources, "azure-training-cluster"),
+        type: "azure-native:machinelearningservices:Compute",
+        reason: 'the catalog has no price for "Standard_DS2_v2" on azure training',
+      },
+      {
+        urn: urnOf(resources, "odd-cluster"),
+        type: "azure-native:machinelearningservices:Compute",
+        reason: '"Standard_X1" is not in the catalog for azure training',
+      },
+    ]);
+  });
+});
+
+describe("cost policies", () => {
+  describe("monthly-ceiling-within-budget", () => {
+    const peak = {
+      aws: monthly("cpu-8x32", "aws", "training", 8) + monthly("cpu-4x16", "aws", "hosting", 6),
+      azure:
+        monthly("cpu-8x32", "azure", "training", 8) + monthly("cpu-4x16", "azure", "hosting", 6),
+      gcp: monthly("cpu-8x32", "gcp", "training", 8) + monthly("cpu-4x16", "gcp", "hosting", 6),
+    };
+    const ceiling = peak.aws + peak.azure + peak.gcp;
+
+    it("passes a ceiling within the stack's budget", async () => {
+      expect(
+        await check(monthlyCeilingWithinBudget, prodPlan(), { stackConfig: { [BUDGET]: "20000" } }),
+      ).to.deep.equal([]);
+    });
+
+    it("fails a ceiling over the stack's budget, naming the costliest resources and their share", async () => {
+      const resources = prodPlan();
+      const gcpTraining = monthly("cpu-8x32", "gcp", "training", 8);
+      const awsTraining = monthly("cpu-8x32", "aws", "training", 8);
+      const share = (amount: number) => Math.round((100 * amount) / ceiling);
+      expect(
+        await check(monthlyCeilingWithinBudget, resources, { stackConfig: { [BUDGET]: "5000" } }),
+      ).to.deep.equal([
+        {
+          urn: urnOf(resources, "gcp-training-cluster"),
+          message: `the estimated monthly ceiling, every autoscaler at its maximum, must stay within $5,000.00 (stack config mlplatform:budgetMonthlyUsd); it is ${usd(ceiling)}. Costliest at peak: gcp-training-cluster (n2-standard-8 x8) ${usd(gcpTraining)} (${share(gcpTraining)}%), aws-training-environment (m5.2xlarge x8) ${usd(awsTraining)} (${share(awsTraining)}%), azure-training-cluster (Standard_D8as_v4 x8) ${usd(awsTraining)} (${share(awsTraining)}%). Lower maximum replicas or nodes, pick a smaller size, or raise the budget.`,
+        },
+      ]);
+    });
+
+    it("names the resource whose maximum blew the budget", async () => {
+      const { resources, urn } = planWith(
+        "gcp-endpoint-iris-deployment",
+        (r) => (r.inputs.maxReplicas = 100),
+      );
+      const [finding] = await check(monthlyCeilingWithinBudget, resources, {
+        stackConfig: { [BUDGET]: "20000" },
+        config: { topResources: 1 },
+      });
+      const deployment = monthly("cpu-4x16", "gcp", "hosting", 100);
+      const total = ceiling - monthly("cpu-4x16", "gcp", "hosting", 6) + deployment;
+      expect(finding).to.deep.equal({
+        urn,
+        message: `the estimated monthly ceiling, every autoscaler at its maximum, must stay within $20,000.00 (stack config mlplatform:budgetMonthlyUsd); it is ${usd(total)}. Costliest at peak: gcp-endpoint-iris-deployment (n2-standard-4 x100) ${usd(deployment)} (${Math.round((100 * deployment) / total)}%). Lower maximum replicas or nodes, pick a smaller size, or raise the budget.`,
+      });
+    });
+
+    it("applies the policy's own budget where it is stricter than the stack's", async () => {
+      const findings = await check(monthlyCeilingWithinBudget, prodPlan(), {
+        stackConfig: { [BUDGET]: "20000" },
+        config: { budgetMonthlyUsd: 9000, topResources: 1 },
+      });
+      expect(findings.map((f) => f.message.split(". Costliest")[0])).to.deep.equal([
+        `the estimated monthly ceiling, every autoscaler at its maximum, must stay within $9,000.00 (policy config budgetMonthlyUsd); it is ${usd(ceiling)}`,
+      ]);
+    });
+
+    it("keeps the stack's budget where the policy's is looser", async () => {
+      const findings = await check(monthlyCeilingWithinBudget, prodPlan(), {
+        stackConfig: { [BUDGET]: "9000" },
+        config: { budgetMonthlyUsd: 50000 },
+      });
+      expect(findings.map((f) => f.message.split("; it is")[0])).to.deep.equal([
+        "the estimated monthly ceiling, every autoscaler at its maximum, must stay within $9,000.00 (stack config mlplatform:budgetMonthlyUsd)",
+      ]);
+    });
+
+    it("fails a budget that is not a number", async () => {
+      expect(
+        await check(monthlyCeilingWithinBudget, prodPlan(), { stackConfig: { [BUDGET]: "lots" } }),
+      ).to.deep.equal([
+        {
+          urn: rootUrn(),
+          message:
+            'mlplatform:budgetMonthlyUsd must be a number of USD a month, 0 or more; it is "lots".',
+        },
+      ]);
+    });
+
+    it("has nothing to check without a budget", async () => {
+      expect(await check(monthlyCeilingWithinBudget, prodPlan())).to.deep.equal([]);
+    });
+  });
+
+  describe("idle-floor-within-budget", () => {
+    const floor =
+      monthly("cpu-4x16", "gcp", "training", 1) +
+      monthly("cpu-2x8", "aws", "hosting", 1) +
+      monthly("cpu-2x8", "azure", "hosting", 1) +
+      monthly("cpu-2x8", "gcp", "hosting", 1);
+
+    it("passes a dev stack that idles within its idle budget", async () => {
+      expect(
+        await check(idleFloorWithinBudget, devPlan(), { config: { idleBudgetMonthlyUsd: 600 } }),
+      ).to.deep.equal([]);
+    });
+
+    it("fails an idle floor over the idle budget, naming what idles", async () => {
+      const resources = devPlan();
+      const gcpTraining = monthly("cpu-4x16", "gcp", "training", 1);
+      const awsEndpoint = monthly("cpu-2x8", "aws", "hosting", 1);
+      expect(
+        await check(idleFloorWithinBudget, resources, {
+          config: { idleBudgetMonthlyUsd: 100, topResources: 2 },
+        }),
+      ).to.deep.equal([
+        {
+          urn: urnOf(resources, "gcp-training-cluster"),
+          message: `the estimated monthly idle floor, every autoscaler at its minimum, must stay within $100.00 (policy config idleBudgetMonthlyUsd); it is ${usd(floor)}. Costliest at idle: gcp-training-cluster (n2-standard-4 x1) ${usd(gcpTraining)} (${Math.round((100 * gcpTraining) / floor)}%), aws-endpoint-iris-config (ml.m5.large x1) ${usd(awsEndpoint)} (${Math.round((100 * awsEndpoint) / floor)}%). Let training scale to zero and endpoints to their least replicas, or raise the idle budget.`,
+        },
+      ]);
+    });
+
+    it("counts nodes a training cluster keeps when idle", async () => {
+      const { resources, urn } = planWith(
+        "azure-training-cluster",
+        (r) =>
+          (((r.inputs.properties as Inputs).properties as Inputs).scaleSettings = {
+            minNodeCount: 4,
+            maxNodeCount: 4,
+          }),
+        DEV_SHAPE,
+      );
+      const findings = await check(idleFloorWithinBudget, resources, {
+        config: { idleBudgetMonthlyUsd: 600 },
+      });
+      expect(findings.map((f) => f.urn)).to.deep.equal([urn]);
+    });
+
+    it("has nothing to check without an idle budget", async () => {
+      expect(await check(idleFloorWithinBudget, devPlan())).to.deep.equal([]);
+    });
+  });
+});
