@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
-import { SCALE_FLOOR, SIZE_NAMES, isSizeName, unavailableReason } from "./catalog";
+import { SCALE_FLOOR, SIZES, SIZE_NAMES, isSizeName, unavailableReason } from "./catalog";
 import {
   CLOUDS,
   type Cloud,
@@ -400,6 +400,11 @@ function crossChecks(
         problems.push({
           key: at(`${where}.minReplicas`),
           message: `0 is not allowed because ${noZero.join(" and ")} online endpoints cannot scale to zero; use 1 or more, or list only aws`,
+        });
+      } else if (size !== undefined && isSizeName(size) && SIZES[size].gpu !== null) {
+        problems.push({
+          key: at(`${where}.minReplicas`),
+          message: `0 is not allowed for the GPU size ${size}: an endpoint scales to zero only on SageMaker serverless inference, which has no GPU; use 1 or more, or a CPU size`,
         });
       }
     }

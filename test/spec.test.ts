@@ -231,6 +231,16 @@ describe("platform spec", () => {
         "mlplatform:endpoints[0].minReplicas: 0 is not allowed because azure and gcp online endpoints cannot scale to zero; use 1 or more, or list only aws",
       ]);
     });
+    it("refuses zero replicas for a GPU size, which serverless inference cannot run", () => {
+      expect(
+        problemsWith({
+          "mlplatform:clouds": ["aws"],
+          ...endpoint({ size: "gpu-t4x1", minReplicas: 0 }),
+        }),
+      ).to.deep.equal([
+        "mlplatform:endpoints[0].minReplicas: 0 is not allowed for the GPU size gpu-t4x1: an endpoint scales to zero only on SageMaker serverless inference, which has no GPU; use 1 or more, or a CPU size",
+      ]);
+    });
     it("refuses zero replicas in prod", () => {
       expect(
         problemsWith({
