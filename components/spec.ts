@@ -217,11 +217,15 @@ function pathText(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
 }
 
+/** The known key a typo most likely meant: one a few edits away, or one it is the start of. */
 function suggest(word: string, known: readonly string[]): string {
+  const lower = word.toLowerCase();
   const best = closest(word, known as string[]);
-  return distance(word, best) <= Math.max(2, Math.floor(word.length / 3))
-    ? `did you mean "${best}"?`
-    : `known keys are ${known.join(", ")}`;
+  const near = distance(word, best) <= Math.max(2, Math.floor(word.length / 3));
+  const extended =
+    lower.length >= 3 ? known.find((k) => k.toLowerCase().startsWith(lower)) : undefined;
+  const meant = near ? best : extended;
+  return meant !== undefined ? `did you mean "${meant}"?` : `known keys are ${known.join(", ")}`;
 }
 
 const SCHEMA_FIELDS: Record<string, readonly string[]> = {

@@ -355,6 +355,11 @@ describe("platform spec", () => {
         'mlplatform:endpoint: unknown key; did you mean "endpoints"?',
       ]);
     });
+    it("suggest the key a shortened name starts", () => {
+      expect(problemsWith({ "mlplatform:budget": 5 })).to.deep.equal([
+        'mlplatform:budget: unknown key; did you mean "budgetMonthlyUsd"?',
+      ]);
+    });
     it("list the known keys when nothing is near", () => {
       expect(problemsWith({ "mlplatform:zzzzzzzz": 1 })).to.deep.equal([
         "mlplatform:zzzzzzzz: unknown key; known keys are clouds, tier, budgetMonthlyUsd, training, endpoints, teams, tags",
