@@ -1,3 +1,4 @@
+import { closest } from "fastest-levenshtein";
 import { UsageError } from "./errors";
 
 /** Each subcommand parses its own flags and returns the exit code. */
@@ -26,6 +27,10 @@ const COMMANDS: Record<
     summary: "put the clouds side by side for one spec: resources, instance types, cost",
     load: () => (require("./commands/compare") as typeof import("./commands/compare")).run,
   },
+  prices: {
+    summary: "rebuild the catalog's prices from the AWS and Azure public price lists",
+    load: () => (require("./commands/prices") as typeof import("./commands/prices")).run,
+  },
 };
 
 function usage(): string {
@@ -44,8 +49,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (command === undefined) {
+    const names = Object.keys(COMMANDS);
     throw new UsageError(
-      `unknown command "${name}"; use one of ${Object.keys(COMMANDS).join(", ")}`,
+      `unknown command "${name}" (did you mean "${closest(name, names)}"?); use one of ${names.join(", ")}`,
     );
   }
   return command.load()(rest);
