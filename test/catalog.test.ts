@@ -8,7 +8,9 @@ import {
   SIZES,
   catalogRows,
   findInstanceType,
+  instanceFor,
   resolveInstance,
+  scaledBounds,
   sizeOfInstanceType,
   unavailableReason,
 } from "../components/catalog";
@@ -166,6 +168,22 @@ describe("instance catalog", () => {
     expect(() => resolveInstance("cpu-2x8", "gcp", "training")).to.throw(
       "cpu-2x8 is not available for training on gcp: Vertex AI training accepts no 2-vCPU standard machine type",
     );
+  });
+
+  it("raises machine bounds to each cloud's floor and keeps the rest", () => {
+    expect(scaledBounds("gcp", "training", 0, 4)).to.deep.equal({ min: 1, max: 4 });
+    expect(scaledBounds("gcp", "hosting", 0, 0)).to.deep.equal({ min: 1, max: 1 });
+    expect(scaledBounds("azure", "hosting", 0, 3)).to.deep.equal({ min: 1, max: 3 });
+    expect(scaledBounds("azure", "training", 0, 3)).to.deep.equal({ min: 0, max: 3 });
+    expect(scaledBounds("aws", "hosting", 0, 2)).to.deep.equal({ min: 0, max: 2 });
+    expect(scaledBounds("gcp", "hosting", 2, 6)).to.deep.equal({ min: 2, max: 6 });
+  });
+
+  it("refuses a size name it does not know", () => {
+    expect(() => instanceFor("aws", "cpu-3x12", "training")).to.throw(
+      "cpu-3x12 is not a size the catalog knows",
+    );
+    expect(instanceFor("azure", "cpu-4x16", "hosting").instanceType).to.equal("Standard_D4as_v4");
   });
 
   it("finds the size an instance type is mapped from", () => {

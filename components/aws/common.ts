@@ -1,7 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as iam from "@pulumi/aws/iam";
-import { type CatalogRow, isSizeName, resolveInstance } from "../catalog";
-import type { Use } from "../types";
 
 /** The account, partition and region the platform is deployed to, for ARNs and service names. */
 export interface AwsAccount {
@@ -32,14 +30,6 @@ export interface AwsNetworkWiring {
   subnetIds: pulumi.Input<string>[];
   /** Security group of the platform's workloads (Studio apps, models, Batch instances). */
   securityGroupId: pulumi.Input<string>;
-}
-
-/** The catalog row of a size on AWS for a use; a size the catalog does not know is an error. */
-export function awsInstance(size: string, use: Use): CatalogRow {
-  if (!isSizeName(size)) {
-    throw new pulumi.RunError(`${size} is not a size the catalog knows`);
-  }
-  return resolveInstance(size, "aws", use);
 }
 
 /** `arn:<partition>:<service>:<region>:<account>:<resource>` in the platform's account. */

@@ -1,3 +1,4 @@
+import { instanceFor } from "../catalog";
 import * as appautoscaling from "@pulumi/aws/appautoscaling";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as iam from "@pulumi/aws/iam";
@@ -14,7 +15,6 @@ import {
   type AwsNetworkWiring,
   type AwsPlacement,
   accountArn,
-  awsInstance,
   policyDocument,
   trustedService,
   useKeyStatement,
@@ -144,7 +144,7 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource {
   ) {
     super("mlplatform:aws:OnlineEndpoint", name, {}, opts);
 
-    const instance = awsInstance(args.size, "hosting");
+    const instance = instanceFor("aws", args.size, "hosting");
     const serverless = isServerless(args.minReplicas);
     if (serverless && instance.gpu !== null) {
       throw new pulumi.RunError(

@@ -1,3 +1,4 @@
+import { instanceFor } from "../catalog";
 import * as batch from "@pulumi/aws/batch";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
@@ -10,7 +11,6 @@ import {
   type AwsNetworkWiring,
   type AwsPlacement,
   accountArn,
-  awsInstance,
   policyDocument,
   trustedService,
   useKeyStatement,
@@ -85,7 +85,7 @@ export class AwsTrainingCluster extends pulumi.ComponentResource {
   ) {
     super("mlplatform:aws:TrainingCluster", name, {}, opts);
 
-    const instance = awsInstance(args.size, "training");
+    const instance = instanceFor("aws", args.size, "training");
     const tags = blockTags(args.tags, "training", args.size);
     const names = trainingNames(args.nameParts);
     const capacity = computeCapacity(instance, args.minNodes, args.maxNodes, args.spot);

@@ -1,8 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import { type CatalogRow, isSizeName, resolveInstance } from "../catalog";
-import type { Use } from "../types";
 
 /** Where an Azure block is deployed: the wiring every Azure block takes besides the neutral args. */
 export interface AzurePlacement {
@@ -12,14 +10,6 @@ export interface AzurePlacement {
   resourceGroupName: pulumi.Input<string>;
   /** Azure region of every resource, such as `eastus`. */
   location: string;
-}
-
-/** The catalog row of a size on Azure for a use; a size the catalog does not know is an error. */
-export function azureInstance(size: string, use: Use): CatalogRow {
-  if (!isSizeName(size)) {
-    throw new pulumi.RunError(`${size} is not a size the catalog knows`);
-  }
-  return resolveInstance(size, "azure", use);
 }
 
 const MINUTES_PER_HOUR = 60;

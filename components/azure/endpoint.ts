@@ -6,11 +6,11 @@ import * as storage from "@pulumi/azure-native/storage";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import type { OnlineEndpointArgs } from "../blocks";
-import { SCALE_FLOOR } from "../catalog";
 import { MODEL_ARTIFACTS } from "../model";
 import { NAME_RULES, physicalName } from "../naming";
 import { blockTags } from "../tags";
-import { type AzurePlacement, azureInstance, contentVersion, isoDuration } from "./common";
+import { instanceFor, scaledBounds } from "../catalog";
+import { type AzurePlacement, contentVersion, isoDuration } from "./common";
 
 /**
  * Azure ML's curated scikit-learn environment, which carries the Azure ML inference server: the
@@ -80,12 +80,6 @@ export interface AzureOnlineEndpointArgs extends OnlineEndpointArgs, AzurePlacem
   scaleInCpuPercent?: number;
 }
 
-/** The replica bounds an Azure managed deployment gets: it keeps at least one replica. */
-export function replicaBounds(min: number, max: number): { min: number; max: number } {
-  const floored = Math.max(min, SCALE_FLOOR.azure.hosting);
-  return { min: floored, max: Math.max(max, floored) };
-}
-
 /**
  * An Azure ML managed online endpoint (key auth) serving a model: the model file and scoring
  * script uploaded to the platform's container and registered as a model version and a code
@@ -108,8 +102,8 @@ export class AzureOnlineEndpoint extends pulumi.ComponentResource {
   ) {
     super("mlplatform:azure:OnlineEndpoint", name, {}, opts);
 
-    const row = azureInstance(args.size, "hosting");
-    const replicas = replicaBounds(args.minReplicas, args.maxReplicas);
+    const row = instanceFor("azure", args.size, "hosting");
+    const replicas = scaledBounds("azure", "hosting", args.minReplicas, args.maxReplicas);
     const tags = blockTags(args.tags, "endpoint", args.size);
     const modelFile = args.modelFile ?? MODEL_ARTIFACTS.joblib;
     const scoringScript = args.scoringScript ?? MODEL_ARTIFACTS.azureScoringScript;

@@ -1,3 +1,4 @@
+import { instanceFor } from "../catalog";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import * as pulumi from "@pulumi/pulumi";
@@ -7,7 +8,6 @@ import { blockTags } from "../tags";
 import {
   type AzurePlacement,
   BUILT_IN_ROLES,
-  azureInstance,
   isoDuration,
   roleDefinitionId,
   systemPrincipalId,
@@ -42,7 +42,7 @@ export class AzureTrainingCluster extends pulumi.ComponentResource {
     super("mlplatform:azure:TrainingCluster", name, {}, opts);
 
     const prod = args.tier === "prod";
-    const row = azureInstance(args.size, "training");
+    const row = instanceFor("azure", args.size, "training");
     const compute = new ml.Compute(
       `${name}-cluster`,
       {

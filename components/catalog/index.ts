@@ -135,6 +135,32 @@ export function resolveInstance(size: SizeName, cloud: Cloud, use: Use): Catalog
   return { ...row, size, hourlyUsd: row.hourlyUsd, retired: isRetired(row, todayIso()) };
 }
 
+/**
+ * The catalog row a block of `cloud` runs for a size named in a validated spec. A name the catalog
+ * does not know is a program error: the spec validation refuses it before any block is built.
+ */
+export function instanceFor(cloud: Cloud, size: string, use: Use): CatalogRow {
+  if (!isSizeName(size)) {
+    throw new Error(`${size} is not a size the catalog knows`);
+  }
+  return resolveInstance(size, cloud, use);
+}
+
+/** A lower and an upper count of machines, inclusive. */
+export interface Bounds {
+  min: number;
+  max: number;
+}
+
+/**
+ * The machine bounds a cloud's block gets for the spec's bounds: the minimum is raised to the
+ * cloud's `SCALE_FLOOR` (and the maximum with it, where it is lower).
+ */
+export function scaledBounds(cloud: Cloud, use: Use, min: number, max: number): Bounds {
+  const floored = Math.max(min, SCALE_FLOOR[cloud][use]);
+  return { min: floored, max: Math.max(max, floored) };
+}
+
 /** Every mapped (size, cloud, use), in catalog order. */
 export function catalogRows(): CatalogRow[] {
   return SIZE_NAMES.flatMap((size) =>

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type CatalogRow, SCALE_FLOOR, isSizeName, resolveInstance } from "../catalog";
-import type { Use } from "../types";
+import type { CatalogRow } from "../catalog";
 
 /** Where a GCP block is deployed: the wiring every GCP block takes besides the neutral args. */
 export interface GcpPlacement {
@@ -34,14 +33,6 @@ export function daysAsDuration(days: number): string {
   return `${days * SECONDS_PER_DAY}s`;
 }
 
-/** The catalog row of a size on GCP for a use; a size the catalog does not know is an error. */
-export function gcpInstance(size: string, use: Use): CatalogRow {
-  if (!isSizeName(size)) {
-    throw new pulumi.RunError(`${size} is not a size the catalog knows`);
-  }
-  return resolveInstance(size, "gcp", use);
-}
-
 /** A Vertex AI machine spec from a catalog row: the machine type and its accelerators, if any. */
 export function machineSpec(row: CatalogRow): {
   machineType: string;
@@ -55,20 +46,4 @@ export function machineSpec(row: CatalogRow): {
         acceleratorType: row.accelerator.type,
         acceleratorCount: row.accelerator.count,
       };
-}
-
-/** The replica bounds of a Vertex AI pool or deployment. */
-export interface ReplicaBounds {
-  min: number;
-  max: number;
-}
-
-/**
- * The replica bounds Vertex AI gets for the spec's bounds: Vertex AI keeps at least
- * `SCALE_FLOOR.gcp[use]` replicas, so the minimum is raised to it (and the maximum with it,
- * where it is lower).
- */
-export function replicaBounds(use: Use, min: number, max: number): ReplicaBounds {
-  const floored = Math.max(min, SCALE_FLOOR.gcp[use]);
-  return { min: floored, max: Math.max(max, floored) };
 }

@@ -1,3 +1,4 @@
+import { instanceFor, scaledBounds } from "../catalog";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as storage from "@pulumi/gcp/storage";
@@ -7,13 +8,7 @@ import { RandomInteger } from "@pulumi/random/randomInteger";
 import type { OnlineEndpointArgs } from "../blocks";
 import { MODEL_ARTIFACTS } from "../model";
 import { blockTags } from "../tags";
-import {
-  type GcpEncryption,
-  type GcpPlacement,
-  gcpInstance,
-  machineSpec,
-  replicaBounds,
-} from "./common";
+import { type GcpEncryption, type GcpPlacement, machineSpec } from "./common";
 import { VertexModelDeployment } from "./vertexDeployment";
 
 /** CPU utilization the deployment scales out above and in below, in percent. */
@@ -101,8 +96,8 @@ export class GcpOnlineEndpoint extends pulumi.ComponentResource {
   ) {
     super("mlplatform:gcp:OnlineEndpoint", name, {}, opts);
 
-    const row = gcpInstance(args.size, "hosting");
-    const bounds = replicaBounds("hosting", args.minReplicas, args.maxReplicas);
+    const row = instanceFor("gcp", args.size, "hosting");
+    const bounds = scaledBounds("gcp", "hosting", args.minReplicas, args.maxReplicas);
     const modelFile = args.modelFile ?? MODEL_ARTIFACTS.joblib;
     const prefix = modelPrefix(args.name, modelVersion(modelFile));
     const { project, region } = args;

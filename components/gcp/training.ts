@@ -1,15 +1,10 @@
+import { instanceFor, scaledBounds } from "../catalog";
 import * as vertex from "@pulumi/gcp/vertex";
 import * as pulumi from "@pulumi/pulumi";
 import type { TrainingClusterArgs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { blockTags } from "../tags";
-import {
-  type GcpEncryption,
-  type GcpPlacement,
-  gcpInstance,
-  machineSpec,
-  replicaBounds,
-} from "./common";
+import { type GcpEncryption, type GcpPlacement, machineSpec } from "./common";
 
 /** The id of the one resource pool inside the persistent resource. */
 export const TRAINING_POOL_ID = "training";
@@ -40,8 +35,8 @@ export class GcpTrainingCluster extends pulumi.ComponentResource {
   ) {
     super("mlplatform:gcp:TrainingCluster", name, {}, opts);
 
-    const row = gcpInstance(args.size, "training");
-    const bounds = replicaBounds("training", args.minNodes, args.maxNodes);
+    const row = instanceFor("gcp", args.size, "training");
+    const bounds = scaledBounds("gcp", "training", args.minNodes, args.maxNodes);
     // Vertex AI refuses an autoscaling spec whose maximum is not above its minimum; a pool with
     // equal bounds is a fixed-size pool.
     const autoscaling =

@@ -4,7 +4,6 @@ import {
   AzureOnlineEndpoint,
   CURATED_SKLEARN_ENVIRONMENT,
   DEPLOYMENT_NAME,
-  replicaBounds,
   trafficTemplate,
 } from "../../components/azure/endpoint";
 import { SIZE_NAMES, resolveInstance, unavailableReason } from "../../components/catalog";
@@ -286,12 +285,6 @@ describe("azure online endpoint", () => {
     expect(profile.capacity).to.deep.equal({ minimum: "1", maximum: "20", default: "1" });
     expect(profile.rules.map((r) => r.metricTrigger.threshold)).to.deep.equal([80, 20]);
     expect(single(regs, DEPLOYMENT).inputs.sku).to.deep.equal({ name: "Default", capacity: 1 });
-  });
-
-  it("keeps at least one replica: managed deployments cannot scale to zero", () => {
-    expect(replicaBounds(0, 3)).to.deep.equal({ min: 1, max: 3 });
-    expect(replicaBounds(0, 0)).to.deep.equal({ min: 1, max: 1 });
-    expect(replicaBounds(2, 6)).to.deep.equal({ min: 2, max: 6 });
   });
 
   it("tags every resource that takes tags with the endpoint block and its size", async () => {

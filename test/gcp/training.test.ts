@@ -7,7 +7,6 @@ import {
   resolveInstance,
   unavailableReason,
 } from "../../components/catalog";
-import { replicaBounds } from "../../components/gcp/common";
 import { GcpTrainingCluster } from "../../components/gcp/training";
 import { blockTags } from "../../components/tags";
 import type { TrainingSpec } from "../../components/types";
@@ -167,23 +166,5 @@ describe("gcp training cluster", () => {
         }),
     ).to.throw("cpu-3x9 is not a size the catalog knows");
     await registered(rec);
-  });
-});
-
-describe("gcp replica bounds", () => {
-  it("keeps bounds at or above the floor as they are", () => {
-    expect(replicaBounds("training", 2, 5)).to.deep.equal({ min: 2, max: 5 });
-    expect(replicaBounds("hosting", 3, 3)).to.deep.equal({ min: 3, max: 3 });
-  });
-
-  it("raises the minimum, and a lower maximum, to the floor", () => {
-    expect(replicaBounds("training", 0, 4)).to.deep.equal({
-      min: SCALE_FLOOR.gcp.training,
-      max: 4,
-    });
-    expect(replicaBounds("hosting", 0, 0)).to.deep.equal({
-      min: SCALE_FLOOR.gcp.hosting,
-      max: SCALE_FLOOR.gcp.hosting,
-    });
   });
 });
