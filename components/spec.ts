@@ -312,6 +312,9 @@ function checkSizeOnClouds(
   });
 }
 
+/** Whether a value passed its own range check, so relating it to another value makes sense. */
+const inRange = (v: number, min: number, max: number) =>
+  Number.isInteger(v) && v >= min && v <= max;
 const asNumber = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 const asString = (v: unknown) => (typeof v === "string" ? v : undefined);
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -362,7 +365,11 @@ function crossChecks(
   }
   const minNodes = asNumber(training.minNodes) ?? DEFAULTS.training.minNodes;
   const maxNodes = asNumber(training.maxNodes) ?? DEFAULTS.training.maxNodes;
-  if (minNodes > maxNodes) {
+  if (
+    inRange(minNodes, 0, LIMITS.maxTrainingNodes) &&
+    inRange(maxNodes, 1, LIMITS.maxTrainingNodes) &&
+    minNodes > maxNodes
+  ) {
     problems.push({
       key: at("training.minNodes"),
       message: `${minNodes} is not allowed; use at most training.maxNodes (${maxNodes})`,
@@ -387,7 +394,7 @@ function crossChecks(
     }
     const min = asNumber(endpoint.minReplicas) ?? (tier ? DEFAULTS.minReplicas(tier) : 1);
     const max = asNumber(endpoint.maxReplicas) ?? min + DEFAULTS.maxReplicasOverMin;
-    if (min > max) {
+    if (inRange(min, 0, LIMITS.maxReplicas) && inRange(max, 1, LIMITS.maxReplicas) && min > max) {
       problems.push({
         key: at(`${where}.minReplicas`),
         message: `${min} is not allowed; use at most ${where}.maxReplicas (${max})`,

@@ -66,10 +66,12 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`error: ${err.message}\n`);
       process.exitCode = 2;
     } else {
+      // A fault of the engine itself, not of the input: its own exit status, so a pipeline never
+      // reads it as the gate's 1 (a mandatory violation).
       process.stderr.write(
-        `error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+        `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
       );
-      process.exitCode = 1;
+      process.exitCode = 3;
     }
   },
 );

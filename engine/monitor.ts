@@ -41,7 +41,10 @@ export interface RecorderOptions {
 
 export interface Recorder {
   registrations: Registration[];
+  /** Data-source calls the program made, in order. */
   calls: { token: string; inputs: Record<string, unknown> }[];
+  /** Data-source calls that failed, in order: no answer, or an answer that refused the inputs. */
+  failedCalls: string[];
   /** Forget what was recorded, for the next test. */
   reset(): void;
 }
@@ -73,16 +76,31 @@ interface Monitor {
 }
 
 /**
- * A data-source call nobody answers. The SDK rethrows a monitor's error as `new Error(details)`,
- * as it would a gRPC status, so the message travels in `details`.
+ * A data-source call the engine cannot answer. The SDK rethrows a monitor's error as
+ * `new Error(details)`, as it would a gRPC status, so the message travels in `details`.
  */
-class UnansweredCallError extends Error {
+class CallError extends Error {
   readonly details: string;
-  constructor(token: string) {
-    super(
+  constructor(message: string) {
+    super(message);
+    this.details = message;
+  }
+}
+
+function answer(
+  token: string,
+  handler: CallHandler | undefined,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
+  if (handler === undefined) {
+    throw new CallError(
       `the offline engine has no answer for the data-source call ${token}; add one to engine/placeholders/`,
     );
-    this.details = this.message;
+  }
+  try {
+    return handler(inputs);
+  } catch (err) {
+    throw new CallError(`the offline engine cannot answer ${token}: ${(err as Error).message}`);
   }
 }
 
@@ -96,9 +114,11 @@ export async function startRecording(options: RecorderOptions): Promise<Recorder
   const recorder: Recorder = {
     registrations: [],
     calls: [],
+    failedCalls: [],
     reset() {
       this.registrations.length = 0;
       this.calls.length = 0;
+      this.failedCalls.length = 0;
     },
   };
   await pulumi.runtime.setMocks(
@@ -110,11 +130,12 @@ export async function startRecording(options: RecorderOptions): Promise<Recorder
       },
       call(args) {
         recorder.calls.push({ token: args.token, inputs: args.inputs });
-        const handler = options.calls[args.token];
-        if (handler === undefined) {
-          throw new UnansweredCallError(args.token);
+        try {
+          return answer(args.token, options.calls[args.token], args.inputs);
+        } catch (err) {
+          recorder.failedCalls.push((err as Error).message);
+          throw err;
         }
-        return handler(args.inputs);
       },
     },
     options.project,

@@ -161,30 +161,33 @@ export async function planConfig(projectDir: string, config: StackConfig): Promi
     preview: true,
     calls: PLACEHOLDERS,
   });
-  const failures: unknown[] = [];
-  const onRejection = (reason: unknown) => failures.push(reason);
-  // A failed program rejects several of the runtime's promises with the same error; the first is
-  // reported and the handler stays installed so the others do not crash the process.
-  process.on("unhandledRejection", onRejection);
+  // A failed program rejects several of the runtime's promises, some of which nothing awaits; the
+  // first one ends the plan, and the handler stays installed so the others do not crash the
+  // process.
+  let failed: (reason: unknown) => void = () => undefined;
+  const failure = new Promise<never>((_, reject) => {
+    failed = reject;
+  });
+  process.on("unhandledRejection", (reason) => failed(reason));
   try {
     const program = loadProgram(projectDir);
     // The stack's own output promise is unknown as a whole when any value in it is; the values
     // the program returned serialize one by one, known values shown and unknown ones marked.
     let outputs: Record<string, unknown> = {};
-    await pulumi.runtime.runInPulumiStack(async () => {
+    const run = pulumi.runtime.runInPulumiStack(async () => {
       outputs = await program();
       return outputs;
     });
-    await settle();
-    if (failures.length > 0) {
-      throw failures[0];
-    }
-    process.off("unhandledRejection", onRejection);
+    await Promise.race([run, failure]);
+    await Promise.race([settle(), failure]);
     const wireOutputs = await pulumi.runtime.serializeProperties("outputs", outputs);
     return { config, export: toStackExport(config, recorder.registrations, wireOutputs) };
   } catch (err) {
     if (err instanceof ConfigError) {
       throw new UsageError(`${config.file}: ${err.message}`);
+    }
+    if (recorder.failedCalls.length > 0) {
+      throw new UsageError(`${config.file}: ${recorder.failedCalls[0]}`);
     }
     throw err;
   }

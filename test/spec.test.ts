@@ -180,6 +180,11 @@ describe("platform spec", () => {
         "mlplatform:training.minNodes: 5 is not allowed; use at most training.maxNodes (2)",
       ]);
     });
+    it("relates minNodes to maxNodes only when both are valid on their own", () => {
+      expect(problemsWith(training({ minNodes: 0, maxNodes: -1 }))).to.deep.equal([
+        "mlplatform:training.maxNodes: -1 is not allowed; use an integer from 1 to 100",
+      ]);
+    });
     it("keeps idleMinutes at one or more", () => {
       expect(problemsWith(training({ idleMinutes: 0 }))).to.deep.equal([
         "mlplatform:training.idleMinutes: 0 is not allowed; use an integer from 1 to 10080",

@@ -1,8 +1,9 @@
-import { resolveInstance, type SizeName } from "../../components/catalog";
-import { parsePlatformSpec } from "../../components/spec";
+import { type CatalogRow, instanceFor } from "../../components/catalog";
+import { type ConfigProblem, formatProblems, parsePlatformSpec } from "../../components/spec";
 import { CLOUDS, type Cloud } from "../../components/types";
 import { estimateStack, totalsByCloud } from "../../policies/cost/model";
 import { parseFlags, required } from "../args";
+import { UsageError } from "../errors";
 import { stackResources } from "../gate/args";
 import { fromStackExport } from "../gate/input";
 import type { ExportedResource, StackExport } from "../plan";
@@ -40,6 +41,15 @@ interface CloudComparison {
   hostingTypes?: Record<string, string>;
   idleMonthlyUsd?: number;
   peakMonthlyUsd?: number;
+}
+
+const problemText = (p: ConfigProblem) => `${p.key}: ${p.message}`;
+
+/** An instance type as the catalog prints it: GCP machines with their accelerator. */
+function describeType(row: CatalogRow): string {
+  return row.accelerator === undefined
+    ? row.instanceType
+    : `${row.instanceType} + ${row.accelerator.count}x ${row.accelerator.type}`;
 }
 
 interface TeamLike {
@@ -205,27 +215,36 @@ export async function run(argv: string[]): Promise<number> {
 
   const comparable: Cloud[] = [];
   const comparisons = new Map<Cloud, CloudComparison>();
+  const problemsByCloud = new Map<Cloud, ConfigProblem[]>();
   for (const cloud of CLOUDS) {
     const result = parsePlatformSpec(allCloudsConfig(config, [cloud]).values, context);
+    problemsByCloud.set(cloud, result.ok ? [] : result.problems);
     if (result.ok) {
       comparable.push(cloud);
       comparisons.set(cloud, {
         cloud,
-        trainingType: resolveInstance(result.spec.training.size as SizeName, cloud, "training")
-          .instanceType,
+        trainingType: describeType(instanceFor(cloud, result.spec.training.size, "training")),
         hostingTypes: Object.fromEntries(
           result.spec.endpoints.map((e) => [
             e.name,
-            resolveInstance(e.size as SizeName, cloud, "hosting").instanceType,
+            describeType(instanceFor(cloud, e.size, "hosting")),
           ]),
         ),
       });
     } else {
       comparisons.set(cloud, {
         cloud,
-        notComparable: result.problems.map((p) => `${p.key}: ${p.message}`),
+        notComparable: result.problems.map(problemText),
       });
     }
+  }
+  // A problem every cloud reports is the spec's own, not a cloud's: the config is bad.
+  const [first, ...others] = [...problemsByCloud.values()];
+  const shared = first.filter((p) =>
+    others.every((problems) => problems.some((q) => problemText(q) === problemText(p))),
+  );
+  if (shared.length > 0) {
+    throw new UsageError(`${config.file}: ${formatProblems(shared)}`);
   }
   const { values, standIns } = allCloudsConfig(config, comparable);
   if (comparable.length > 0) {

@@ -31,10 +31,10 @@ export const SKLEARN_IMAGE_ACCOUNTS: Record<string, string> = {
   "us-west-2": "246618743249",
 };
 
-function regionOf(inputs: Record<string, unknown>, token: string): string {
+function regionOf(inputs: Record<string, unknown>): string {
   const region = inputs.region;
   if (typeof region !== "string" || region === "") {
-    throw new Error(`${token}: the offline placeholder needs the region passed explicitly`);
+    throw new Error("the offline placeholder needs the region passed explicitly");
   }
   return region;
 }
@@ -57,7 +57,7 @@ export const AWS_PLACEHOLDERS: Record<string, CallHandler> = {
   }),
   /** Stands for the region's zones that need no opt-in: the region name with a, b and c. */
   "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs) => {
-    const region = regionOf(inputs, "aws:index/getAvailabilityZones:getAvailabilityZones");
+    const region = regionOf(inputs);
     const letters = ["a", "b", "c"];
     return {
       ...inputs,
@@ -70,14 +70,15 @@ export const AWS_PLACEHOLDERS: Record<string, CallHandler> = {
   },
   /** SageMaker's prebuilt image path, as the provider computes it from its table of accounts. */
   "aws:sagemaker/getPrebuiltEcrImage:getPrebuiltEcrImage": (inputs) => {
-    const token = "aws:sagemaker/getPrebuiltEcrImage:getPrebuiltEcrImage";
-    const region = regionOf(inputs, token);
+    const region = regionOf(inputs);
     if (inputs.repositoryName !== "sagemaker-scikit-learn") {
-      throw new Error(`${token}: no placeholder for repository ${String(inputs.repositoryName)}`);
+      throw new Error(`no placeholder for repository ${String(inputs.repositoryName)}`);
     }
     const registryId = SKLEARN_IMAGE_ACCOUNTS[region];
     if (registryId === undefined) {
-      throw new Error(`${token}: no placeholder for the scikit-learn image account in ${region}`);
+      throw new Error(
+        `SageMaker publishes no scikit-learn image account for ${region} in the provider's table; use a region it lists`,
+      );
     }
     const imageTag = typeof inputs.imageTag === "string" ? inputs.imageTag : "1";
     const registryPath = `${registryId}.dkr.ecr.${region}.amazonaws.com/sagemaker-scikit-learn:${imageTag}`;

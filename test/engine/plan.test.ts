@@ -66,11 +66,21 @@ describe("offline plan", function () {
     }
   });
 
-  it("captures dependencies the mocks do not see", () => {
-    const withDependencies = dev.deployment.resources.filter(
-      (r) => (r.dependencies ?? []).length > 0,
+  it("captures dependencies the mocks do not see, and marks values known only after deployment", () => {
+    const bucket =
+      "urn:pulumi:dev::mlplatform::mlplatform:aws:Storage$aws:s3/bucket:Bucket::aws-storage-bucket";
+    const block = dev.deployment.resources.find((r) =>
+      r.urn.endsWith("BucketPublicAccessBlock::aws-storage-public-access"),
     );
-    expect(withDependencies.length).to.be.greaterThan(10);
+    expect(block?.dependencies).to.deep.equal([bucket]);
+    expect(block?.propertyDependencies?.bucket).to.deep.equal([bucket]);
+    expect(block?.inputs).to.deep.equal({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      bucket: UNKNOWN,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
   });
 
   it("gives the default providers the stack's provider config", () => {
@@ -87,10 +97,6 @@ describe("offline plan", function () {
       expect(r.retainOnDelete, r.urn).to.equal(true);
     }
     expect(dev.deployment.resources.filter((r) => r.protect)).to.deep.equal([]);
-  });
-
-  it("shows values known only after deployment as unknown", () => {
-    expect(JSON.stringify(dev)).to.include(UNKNOWN);
   });
 
   it("draws the resource tree by default", () => {
@@ -135,6 +141,20 @@ describe("offline plan", function () {
         "  - aws:region: is required because aws is listed in mlplatform:clouds; use an AWS region such as us-east-1",
         "",
       ].join("\n"),
+    );
+  });
+
+  it("exits 2 naming a data-source call the offline engine cannot answer", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "il.yaml");
+    fs.writeFileSync(
+      file,
+      fs.readFileSync("Pulumi.aws-prod.yaml", "utf8").replace("us-east-1", "il-central-1"),
+    );
+    const result = runCli(["plan", "--stack", "aws-prod", "--config-file", file]);
+    expect(result.status).to.equal(2);
+    expect(result.stdout).to.equal("");
+    expect(result.stderr).to.equal(
+      `error: ${file}: the offline engine cannot answer aws:sagemaker/getPrebuiltEcrImage:getPrebuiltEcrImage: SageMaker publishes no scikit-learn image account for il-central-1 in the provider's table; use a region it lists\n`,
     );
   });
 
