@@ -16,6 +16,12 @@ export const REGISTRY_STORAGE_SKU: Record<Tier, string> = {
 /** The registry's system-created container registry: Premium, as Azure ML registries require. */
 export const REGISTRY_ACR_SKU = "Premium";
 
+/**
+ * Public network access of the registry in every tier: on, with access by Entra ID and RBAC only.
+ * Turning it off needs a private endpoint to the registry from every network that uses it.
+ */
+export const REGISTRY_PUBLIC_NETWORK_ACCESS = "Enabled";
+
 export interface AzureModelRegistryArgs extends ModelRegistryArgs, AzurePlacement {
   /** Stable random suffix of the registry's name. */
   uniqueSuffix: pulumi.Input<string>;
@@ -25,7 +31,13 @@ export interface AzureModelRegistryArgs extends ModelRegistryArgs, AzurePlacemen
  * An Azure Machine Learning registry: models, environments and components shared across
  * workspaces, with one model container per endpoint's model. It has a system-assigned identity
  * and creates its own storage account and container registry (anonymous blob access off); in
- * prod its public network access is off and it is protected and retained on delete.
+ * prod the registry and its model containers are protected and retained on delete.
+ *
+ * Public network access stays on in every tier, so access is by Microsoft Entra ID and Azure RBAC
+ * only. A registry with public access off accepts operations only through a private endpoint, and
+ * the workspace's managed network creates private endpoints only to the workspace's own storage,
+ * key vault and container registry: a private registry needs a private endpoint from every network
+ * that uses it (each workspace's managed network and the machines that publish models) first.
  */
 export class AzureModelRegistry extends pulumi.ComponentResource {
   public readonly registryName: pulumi.Output<string>;
@@ -40,7 +52,6 @@ export class AzureModelRegistry extends pulumi.ComponentResource {
   ) {
     super("mlplatform:azure:ModelRegistry", name, {}, opts);
 
-    const prod = args.tier === "prod";
     const tags = blockTags(args.tags, "model-registry");
     const registry = new ml.Registry(
       `${name}-registry`,
@@ -51,7 +62,7 @@ export class AzureModelRegistry extends pulumi.ComponentResource {
           .output(args.uniqueSuffix)
           .apply((suffix) => physicalName(args.nameParts, NAME_RULES.azureMlWorkspace, suffix)),
         identity: { type: "SystemAssigned" },
-        publicNetworkAccess: prod ? "Disabled" : "Enabled",
+        publicNetworkAccess: REGISTRY_PUBLIC_NETWORK_ACCESS,
         regionDetails: [
           {
             location: args.location,
@@ -82,7 +93,8 @@ export class AzureModelRegistry extends pulumi.ComponentResource {
           modelName,
           properties: { description: `Versions of the ${modelName} model`, tags },
         },
-        { parent: this },
+        // The container holds every version of the model: as stateful as the registry.
+        statefulOptions(args.tier, this),
       );
       this.models[modelName] = container.id;
     }

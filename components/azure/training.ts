@@ -13,6 +13,22 @@ import {
   systemPrincipalId,
 } from "./common";
 
+/**
+ * The part of the cluster's name that tells its VM priority. Short, so that the longest catalog
+ * size and the part fit Azure ML's 16-character compute names (`gpu-a100x8-spot`).
+ */
+export const PRIORITY_NAME_PART = { spot: "spot", dedicated: "ded" } as const;
+
+/**
+ * The cluster's compute name: its size and VM priority. Azure ML can change neither the VM size
+ * nor the VM priority of an existing cluster, so a change of either names a new cluster, which
+ * Pulumi creates before it deletes the old one.
+ */
+export function trainingComputeName(size: string, spot: boolean): string {
+  const priority = spot ? PRIORITY_NAME_PART.spot : PRIORITY_NAME_PART.dedicated;
+  return physicalName([size, priority], NAME_RULES.azureMlCompute);
+}
+
 export interface AzureTrainingClusterArgs extends TrainingClusterArgs, AzurePlacement {
   /** The workspace the cluster belongs to. */
   workspaceName: pulumi.Input<string>;
@@ -27,7 +43,8 @@ export interface AzureTrainingClusterArgs extends TrainingClusterArgs, AzurePlac
  * scaling between `minNodes` and `maxNodes` and releasing a node after `idleMinutes` idle, on
  * low-priority capacity when `spot`. Local (key) authentication is off, and its system-assigned
  * identity may read and write the storage block's container and nothing else. In prod the nodes
- * get no public IP: they live in the workspace's managed network.
+ * get no public IP: they live in the workspace's managed network. The cluster is named from its
+ * size and VM priority, so changing `size` or `spot` replaces it with a new cluster.
  */
 export class AzureTrainingCluster extends pulumi.ComponentResource {
   public readonly clusterName: pulumi.Output<string>;
@@ -49,8 +66,7 @@ export class AzureTrainingCluster extends pulumi.ComponentResource {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
         workspaceName: args.workspaceName,
-        // A cluster's VM size cannot change in place: a new size gets a new cluster beside it.
-        computeName: physicalName([args.size, "train"], NAME_RULES.azureMlCompute),
+        computeName: trainingComputeName(args.size, args.spot),
         identity: { type: "SystemAssigned" },
         properties: {
           computeType: "AmlCompute",

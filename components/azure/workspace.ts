@@ -8,13 +8,13 @@ import type { WorkspaceArgs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
-import type { TeamSpec, Tier } from "../types";
+import type { TeamMemberSpec, TeamSpec, Tier } from "../types";
 import { type AzurePlacement, BUILT_IN_ROLES, roleDefinitionId } from "./common";
 
 /**
  * How the prod workspace's managed network lets traffic out. `AllowOnlyApprovedOutbound` sends
  * only the outbound traffic Azure ML itself needs (private endpoints to the workspace's storage,
- * key vault and registry, and Azure service tags); the platform's workloads need nothing else,
+ * key vault and container registry, and Azure service tags); the platform's workloads need nothing else,
  * so no FQDN rule and hence no billed Azure Firewall is created.
  */
 export const PROD_ISOLATION_MODE = "AllowOnlyApprovedOutbound";
@@ -45,24 +45,30 @@ export interface AzureWorkspaceArgs extends WorkspaceArgs, AzurePlacement {
   containerRegistryId: pulumi.Input<string>;
 }
 
-/** A team member's Entra principal, with the keys that name the member's role assignment. */
+/** A team member's Entra principal, with the team the member belongs to. */
 interface TeamPrincipal {
   team: string;
   member: string;
   principalId: string;
 }
 
-/** Every team member of the spec with their Entra object id. */
+/**
+ * Every team member of the spec with their Entra object id. The spec requires `azurePrincipalId`
+ * of every member when Azure is listed (components/spec.ts), so the filter drops no member: it
+ * only narrows the type.
+ */
 export function teamPrincipals(teams: readonly TeamSpec[]): TeamPrincipal[] {
   return teams.flatMap((team) =>
-    team.members.map((member) => {
-      if (member.azurePrincipalId === undefined) {
-        throw new pulumi.RunError(
-          `team ${team.name} member ${member.name} has no azurePrincipalId; Azure needs the member's Microsoft Entra object id`,
-        );
-      }
-      return { team: team.name, member: member.name, principalId: member.azurePrincipalId };
-    }),
+    team.members
+      .filter(
+        (member): member is TeamMemberSpec & { azurePrincipalId: string } =>
+          member.azurePrincipalId !== undefined,
+      )
+      .map((member) => ({
+        team: team.name,
+        member: member.name,
+        principalId: member.azurePrincipalId,
+      })),
   );
 }
 
@@ -182,9 +188,11 @@ export class AzureWorkspace extends pulumi.ComponentResource {
       args.subscriptionId,
       BUILT_IN_ROLES.azureMlDataScientist,
     );
+    // Named from the member alone: member names are unique across teams (the spec checks it),
+    // while team and member names joined by hyphens could repeat.
     for (const person of teamPrincipals(args.teams)) {
       new authorization.RoleAssignment(
-        `${name}-${person.team}-${person.member}`,
+        `${name}-${person.member}`,
         {
           scope: workspace.id,
           principalId: person.principalId,

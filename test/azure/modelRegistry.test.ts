@@ -60,9 +60,8 @@ describe("azure model registry", () => {
     ]);
   });
 
-  it("is closed to public networks, zone-redundant, protected and retained in prod", async () => {
+  it("is zone-redundant, protected and retained in prod", async () => {
     const registry = single(await build("prod"), REGISTRY);
-    expect(registry.inputs.publicNetworkAccess).to.equal("Disabled");
     const region = (registry.inputs.regionDetails as Record<string, unknown>[])[0];
     expect(region.storageAccountDetails).to.deep.equal([
       {
@@ -75,6 +74,14 @@ describe("azure model registry", () => {
     ]);
     expect(registry.protect).to.equal(true);
     expect(registry.retainOnDelete).to.equal(true);
+  });
+
+  it("keeps public network access on in every tier: no private endpoint reaches it", async () => {
+    for (const tier of ["dev", "prod"] as const) {
+      rec.reset();
+      const registry = single(await build(tier), REGISTRY);
+      expect(registry.inputs.publicNetworkAccess, tier).to.equal("Enabled");
+    }
   });
 
   it("is neither protected nor retained in dev", async () => {
@@ -95,6 +102,22 @@ describe("azure model registry", () => {
       expect((model.inputs.properties as { tags: unknown }).tags).to.deep.equal(
         blockTags(TAGS, "model-registry"),
       );
+    }
+  });
+
+  it("protects and retains the model containers in prod only, like the registry", async () => {
+    const prod = ofType(await build("prod", ["iris", "churn"]), MODEL);
+    expect(prod).to.have.length(2);
+    for (const model of prod) {
+      expect(model.protect, model.name).to.equal(true);
+      expect(model.retainOnDelete, model.name).to.equal(true);
+    }
+    rec.reset();
+    const dev = ofType(await build("dev", ["iris", "churn"]), MODEL);
+    expect(dev).to.have.length(2);
+    for (const model of dev) {
+      expect(model.protect, model.name).to.equal(false);
+      expect(model.retainOnDelete, model.name).to.equal(false);
     }
   });
 

@@ -64,6 +64,7 @@ const STATEFUL_TYPES = [
   "azure-native:containerregistry:Registry",
   "azure-native:machinelearningservices:Workspace",
   "azure-native:machinelearningservices:Registry",
+  "azure-native:machinelearningservices:RegistryModelContainer",
 ];
 
 const TWO_ENDPOINTS = [
@@ -280,7 +281,7 @@ describe("azure platform", () => {
   it("exposes the platform outputs", async () => {
     const { platform } = await build(azureSpec());
     expect(await unwrap(platform.workspaceName)).to.equal("mlplatform-test");
-    expect(await unwrap(platform.trainingClusterName)).to.equal("cpu-4x16-train");
+    expect(await unwrap(platform.trainingClusterName)).to.equal("cpu-4x16-spot");
     expect(await unwrap(platform.storageName)).to.equal(`mlplatformtest${SUFFIX}`);
     expect(await unwrap(platform.containerRegistryUrl)).to.equal(
       `mlplatformtest${SUFFIX}.azurecr.io`,

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { isoDuration } from "../../components/azure/common";
-import { AzureTrainingCluster } from "../../components/azure/training";
+import { AzureTrainingCluster, trainingComputeName } from "../../components/azure/training";
 import { SIZE_NAMES, resolveInstance, unavailableReason } from "../../components/catalog";
 import { blockTags } from "../../components/tags";
 import type { Tier, TrainingSpec } from "../../components/types";
@@ -171,12 +171,29 @@ describe("azure training cluster", () => {
     ).to.equal(true);
   });
 
-  it("names the cluster from its size, within Azure ML's compute name rules", async () => {
-    const { cluster, regs } = await build({ size: "gpu-a100x8" });
+  it("names the cluster from its size and priority, within Azure ML's compute name rules", async () => {
+    const { cluster, regs } = await build({ size: "gpu-a100x8", spot: true });
     const name = single(regs, COMPUTE).inputs.computeName as string;
-    expect(name).to.equal("gpu-a100x8-train");
+    expect(name).to.equal("gpu-a100x8-spot");
     expect(name).to.match(AZURE_NAMES.mlCompute);
     expect(await unwrap(cluster.clusterName)).to.equal(name);
+  });
+
+  it("names a spot and a dedicated cluster apart: Azure ML cannot change a cluster's priority", async () => {
+    const spot = single((await build({ size: "cpu-4x16", spot: true })).regs, COMPUTE);
+    rec.reset();
+    const dedicated = single((await build({ size: "cpu-4x16", spot: false })).regs, COMPUTE);
+    expect(spot.inputs.computeName).to.equal("cpu-4x16-spot");
+    expect(dedicated.inputs.computeName).to.equal("cpu-4x16-ded");
+  });
+
+  it("fits every size and priority in the compute name without shortening it", () => {
+    for (const size of SIZE_NAMES) {
+      expect(trainingComputeName(size, true), size).to.equal(`${size}-spot`);
+      expect(trainingComputeName(size, false), size).to.equal(`${size}-ded`);
+      expect(trainingComputeName(size, true)).to.match(AZURE_NAMES.mlCompute);
+      expect(trainingComputeName(size, false)).to.match(AZURE_NAMES.mlCompute);
+    }
   });
 
   it("lets the cluster's identity read and write the platform container only", async () => {

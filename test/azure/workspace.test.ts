@@ -8,7 +8,8 @@ import {
 import { blockTags } from "../../components/tags";
 import type { TeamSpec, Tier } from "../../components/types";
 import type { Recorder } from "../../engine/monitor";
-import { type Registration, mockPulumi, ofType, registered, single } from "../harness";
+import { parsePlatformSpec } from "../../components/spec";
+import { BASE_CONFIG, type Registration, mockPulumi, ofType, registered, single } from "../harness";
 import {
   AZURE_NAMES,
   PLACEMENT,
@@ -177,9 +178,9 @@ describe("azure workspace", () => {
     const roles = ofType(regs, ROLE);
     const workspaceId = `${single(regs, WORKSPACE).name}-id`;
     expect(roles.map((r) => r.name).sort()).to.deep.equal([
-      "ws-dev-fraud-alice",
-      "ws-dev-fraud-bob",
-      "ws-dev-search-carol",
+      "ws-dev-alice",
+      "ws-dev-bob",
+      "ws-dev-carol",
     ]);
     expect(roles.map((r) => r.inputs.principalId).sort()).to.deep.equal([
       "00000000-0000-0000-0000-000000000b0b",
@@ -200,10 +201,34 @@ describe("azure workspace", () => {
     expect(regs.filter((r) => r.type === ROLE)).to.have.length(0);
   });
 
-  it("refuses a member without an Entra object id, naming team and member", () => {
-    expect(() => teamPrincipals([{ name: "fraud", members: [{ name: "dave" }] }])).to.throw(
-      /team fraud member dave has no azurePrincipalId/,
-    );
+  it("names each member's role assignment apart even where team-member joins would repeat", async () => {
+    const teams: TeamSpec[] = [
+      {
+        name: "a-b",
+        members: [{ name: "c", azurePrincipalId: "00000000-0000-0000-0000-00000000000c" }],
+      },
+      {
+        name: "a",
+        members: [{ name: "b-c", azurePrincipalId: "00000000-0000-0000-0000-0000000000bc" }],
+      },
+    ];
+    const roles = ofType(await build("dev", teams), ROLE);
+    expect(roles.map((r) => r.name).sort()).to.deep.equal(["ws-dev-b-c", "ws-dev-c"]);
+  });
+
+  it("leaves the Entra object id to the spec, which refuses a member without one", () => {
+    const teams = [{ name: "fraud", members: [{ name: "dave" }] }];
+    expect(teamPrincipals(teams)).to.deep.equal([]);
+    const config = {
+      ...BASE_CONFIG,
+      "mlplatform:clouds": JSON.stringify(["azure"]),
+      "mlplatform:teams": JSON.stringify(teams),
+    };
+    const result = parsePlatformSpec(config, { project: "mlplatform", stack: "test" });
+    expect(result.ok).to.equal(false);
+    expect(result.ok ? [] : result.problems.map((p) => p.key)).to.deep.equal([
+      "mlplatform:teams[0].members[0].azurePrincipalId",
+    ]);
   });
 
   it("keeps long, odd names valid for the key vault, workspace and Log Analytics", async () => {
