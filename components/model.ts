@@ -16,6 +16,4 @@ export const MODEL_ARTIFACTS = {
   sagemakerArchive: path.join(MODEL_DIR, "model.tar.gz"),
   /** Azure ML's scoring script for the managed online deployment. */
   azureScoringScript: path.join(MODEL_DIR, "score.py"),
-  /** The request every endpoint answers: one iris flower's four measurements. */
-  sampleRequest: { instances: [[5.1, 3.5, 1.4, 0.2]] },
 } as const;

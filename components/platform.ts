@@ -4,6 +4,7 @@ import type { Cloud, PlatformSpec } from "./types";
 
 /** Every cloud's Platform component is built the same way from the whole spec. */
 export interface PlatformArgs {
+  /** The validated spec of the whole platform; each cloud takes what concerns it. */
   spec: PlatformSpec;
 }
 

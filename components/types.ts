@@ -27,7 +27,9 @@ export type Use = (typeof USES)[number];
 export interface TrainingSpec {
   /** Canonical size from the catalog, such as `cpu-4x16`. */
   size: string;
+  /** Nodes the cluster keeps when no job runs (0 scales to zero where the cloud can). */
   minNodes: number;
+  /** Nodes the cluster grows to when jobs queue; at least 1. */
   maxNodes: number;
   /** Minutes a node may sit idle before the cluster scales it in. */
   idleMinutes: number;
@@ -40,7 +42,9 @@ export interface EndpointSpec {
   name: string;
   /** Canonical size from the catalog. */
   size: string;
+  /** Replicas the endpoint keeps at its lowest load (0: serverless, AWS in dev only). */
   minReplicas: number;
+  /** Replicas the endpoint's autoscaler may add up to. */
   maxReplicas: number;
 }
 

@@ -19,12 +19,15 @@ export interface AwsAccount {
 export interface AwsPlacement {
   /** The platform's project and stack names: the start of every physical name. */
   nameParts: readonly string[];
+  /** The account, partition and region the block's ARNs and service names are built in. */
   account: AwsAccount;
 }
 
 /** The platform's private network, as the blocks that run inside it need it. */
 export interface AwsNetworkWiring {
+  /** The platform's own VPC. */
   vpcId: pulumi.Input<string>;
+  /** Its ARN, for the `ec2:Vpc` condition that keeps network-interface grants inside it. */
   vpcArn: pulumi.Input<string>;
   /** Private subnets, one per availability zone. */
   subnetIds: pulumi.Input<string>[];

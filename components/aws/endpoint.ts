@@ -110,6 +110,7 @@ export interface AwsOnlineEndpointArgs extends OnlineEndpointArgs, AwsPlacement 
   kmsKeyArn: pulumi.Input<string>;
   /** The platform bucket, where the archive is uploaded and data is captured. */
   bucketName: pulumi.Input<string>;
+  /** The same bucket's ARN, for the endpoint role's grants on its archive and capture prefix. */
   bucketArn: pulumi.Input<string>;
   /**
    * SageMaker model archive (`model.tar.gz` with the model and `code/inference.py`) to upload and serve.
