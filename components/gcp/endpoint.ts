@@ -9,10 +9,7 @@ import type { OnlineEndpointArgs } from "../blocks";
 import { MODEL_ARTIFACTS } from "../model";
 import { blockTags } from "../tags";
 import { type GcpEncryption, type GcpPlacement, machineSpec } from "./common";
-import { VertexModelDeployment } from "./vertexDeployment";
-
-/** CPU utilization the deployment scales out above and in below, in percent. */
-export const DEFAULT_TARGET_CPU_UTILIZATION_PERCENT = 60;
+import { DEFAULT_TARGET_CPU_UTILIZATION_PERCENT, VertexModelDeployment } from "./vertexDeployment";
 
 /** Vertex AI endpoint ids are numbers of at most 10 digits with no leading zero. */
 export const ENDPOINT_ID_RANGE = { min: 1_000_000_000, max: 9_999_999_999 } as const;
@@ -26,6 +23,11 @@ export const MODEL_FILE_NAME = "model.joblib";
 export interface GcpOnlineEndpointArgs extends OnlineEndpointArgs, GcpPlacement, GcpEncryption {
   /** The platform bucket the model artifact is uploaded to. */
   bucketName: pulumi.Input<string>;
+  /**
+   * Email of the service account the model's serving container runs as: the workspace's runtime
+   * account, which holds the platform's bucket and registry grants.
+   */
+  serviceAccount: pulumi.Input<string>;
   /**
    * The scikit-learn model (a joblib file) the endpoint serves.
    * @default MODEL_ARTIFACTS.joblib - the sample iris classifier in `models/iris/`
@@ -73,7 +75,8 @@ export function sklearnServingImage(region: string, sklearnVersion: string): str
  * One online endpoint: a Vertex AI endpoint encrypted with the platform's key, the model file
  * uploaded to the bucket under a folder named by its content hash, and the model deployed onto
  * the endpoint with dedicated resources: the catalog's hosting machine type, `minReplicas` to
- * `maxReplicas` (never below the one replica Vertex AI requires), scaling on CPU utilization.
+ * `maxReplicas` (never below the one replica Vertex AI requires), scaling on CPU utilization,
+ * its serving container running as `serviceAccount` rather than Google's default account.
  * The deployment registers the model in the Vertex AI Model Registry, labelled as the
  * model-registry block.
  */
@@ -147,6 +150,7 @@ export class GcpOnlineEndpoint extends pulumi.ComponentResource {
         maxReplicas: bounds.max,
         targetCpuUtilizationPercent:
           args.targetCpuUtilizationPercent ?? DEFAULT_TARGET_CPU_UTILIZATION_PERCENT,
+        serviceAccount: args.serviceAccount,
         kmsKeyName: args.kmsKeyName,
         labels: blockTags(args.tags, "model-registry"),
       },
@@ -163,6 +167,9 @@ export class GcpOnlineEndpoint extends pulumi.ComponentResource {
       endpointId: this.endpointId,
       predictUrl: this.predictUrl,
       artifactUri: this.artifactUri,
+      machineType: this.machineType,
+      minReplicas: this.minReplicas,
+      maxReplicas: this.maxReplicas,
     });
   }
 }

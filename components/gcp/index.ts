@@ -95,6 +95,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
             ...placement,
             ...endpoint,
             bucketName: storage.bucketName,
+            serviceAccount: workspace.runtimeServiceAccountEmail,
             kmsKeyName: workspace.kmsKeyName,
             keyAccess: workspace.keyAccess.vertex,
           },

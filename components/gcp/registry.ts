@@ -92,6 +92,6 @@ export class GcpContainerRegistry extends pulumi.ComponentResource {
 
     this.repositoryId = repositoryId;
     this.registryUrl = pulumi.interpolate`${dockerHost(args.region)}/${args.project}/${repository.repositoryId}`;
-    this.registerOutputs({ registryUrl: this.registryUrl });
+    this.registerOutputs({ repositoryId: this.repositoryId, registryUrl: this.registryUrl });
   }
 }

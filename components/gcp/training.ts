@@ -19,6 +19,13 @@ export interface GcpTrainingClusterArgs extends TrainingClusterArgs, GcpPlacemen
  *
  * Vertex AI persistent resources have no spot capacity or idle timeout: `spot` and
  * `idleMinutes` do not apply here, and the pool scales in on Vertex AI's own schedule.
+ *
+ * The machine spec and the autoscaling spec cannot change in place: a new size or new bounds
+ * replace the persistent resource. Its id therefore carries the size and the bounds
+ * (`<project>-<stack>-training-cpu-4x16-1-4`), so the replacement gets a new id and is created
+ * before the old one is deleted. Labels cannot change in place either, and a tag edit alone must
+ * not replace the cluster and kill the jobs running on it, so label changes are ignored after
+ * creation: a changed tag reaches the cluster with its next replacement.
  */
 export class GcpTrainingCluster extends pulumi.ComponentResource {
   /** The persistent resource id. */
@@ -54,7 +61,12 @@ export class GcpTrainingCluster extends pulumi.ComponentResource {
       {
         project: args.project,
         location: args.region,
-        name: physicalName([...args.nameParts, "training"], NAME_RULES.gcpResourceId),
+        // A size or bounds change replaces the resource: a new id lets the new one be created
+        // before the old one goes.
+        name: physicalName(
+          [...args.nameParts, "training", args.size, `${bounds.min}-${bounds.max}`],
+          NAME_RULES.gcpResourceId,
+        ),
         displayName: physicalName([...args.nameParts, "training"], NAME_RULES.gcpResourceId),
         resourcePools: [
           {
@@ -68,13 +80,24 @@ export class GcpTrainingCluster extends pulumi.ComponentResource {
         encryptionSpec: { kmsKeyName: args.kmsKeyName },
         labels: blockTags(args.tags, "training", args.size),
       },
-      { parent: this, dependsOn: [args.keyAccess] },
+      {
+        parent: this,
+        dependsOn: [args.keyAccess],
+        // Labels force a replacement, which would delete the cluster and kill its running jobs
+        // for a tag edit; the labels are set when the cluster is created.
+        ignoreChanges: ["labels"],
+      },
     );
 
     this.clusterName = cluster.name;
     this.machineType = row.instanceType;
     this.minReplicas = bounds.min;
     this.maxReplicas = bounds.max;
-    this.registerOutputs({ clusterName: this.clusterName });
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      machineType: this.machineType,
+      minReplicas: this.minReplicas,
+      maxReplicas: this.maxReplicas,
+    });
   }
 }

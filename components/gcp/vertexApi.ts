@@ -21,18 +21,18 @@ export interface Operation<Result> {
   response?: Result;
 }
 
-export interface MachineSpec {
+interface MachineSpec {
   machineType: string;
   acceleratorType?: string;
   acceleratorCount?: number;
 }
 
-export interface AutoscalingMetricSpec {
+interface AutoscalingMetricSpec {
   metricName: string;
   target?: number;
 }
 
-export interface DedicatedResources {
+interface DedicatedResources {
   machineSpec: MachineSpec;
   minReplicaCount: number;
   maxReplicaCount?: number;
@@ -44,6 +44,8 @@ export interface DeployedModel {
   model: string;
   displayName?: string;
   dedicatedResources?: DedicatedResources;
+  /** Email of the service account the serving container runs as. */
+  serviceAccount?: string;
   createTime?: string;
 }
 
@@ -157,11 +159,7 @@ function statusName(status: RpcStatus, fallback: string): string {
 }
 
 /** The error of a call the API refused. */
-export function callError(
-  subject: CallSubject,
-  httpStatus: number,
-  status: RpcStatus,
-): VertexApiError {
+function callError(subject: CallSubject, httpStatus: number, status: RpcStatus): VertexApiError {
   const name = statusName(status, httpStatus === 404 ? "NOT_FOUND" : "UNKNOWN");
   const detail = status.message ?? "no error message";
   return new VertexApiError(
@@ -172,7 +170,7 @@ export function callError(
 }
 
 /** The error of a long-running operation that finished with an error. */
-export function operationError(
+function operationError(
   subject: CallSubject,
   operationName: string,
   status: RpcStatus,
@@ -187,13 +185,13 @@ export function operationError(
 }
 
 /** `90 min`, `45 s`, `300 ms`: the larger unit that states a duration exactly. */
-export function formatDuration(milliseconds: number): string {
+function formatDuration(milliseconds: number): string {
   if (milliseconds >= 60_000 && milliseconds % 60_000 === 0) return `${milliseconds / 60_000} min`;
   if (milliseconds >= 1000 && milliseconds % 1000 === 0) return `${milliseconds / 1000} s`;
   return `${milliseconds} ms`;
 }
 
-export interface Request {
+interface Request {
   httpMethod: "GET" | "POST" | "PATCH" | "DELETE";
   /** Path below `/v1/`, such as `projects/p/locations/l/models:upload`. */
   path: string;
@@ -207,7 +205,7 @@ export interface VertexClient {
   send<T>(request: Request): Promise<T>;
 }
 
-export interface ClientOptions {
+interface ClientOptions {
   /** Service root, such as `https://us-central1-aiplatform.googleapis.com`. */
   baseUrl: string;
   /** Returns an OAuth 2.0 access token with the cloud-platform scope. */

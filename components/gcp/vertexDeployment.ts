@@ -48,6 +48,12 @@ export interface VertexModelDeploymentArgs {
   maxReplicas: pulumi.Input<number>;
   /** CPU utilization, in percent, that autoscaling holds replicas at. @default 60 */
   targetCpuUtilizationPercent?: pulumi.Input<number>;
+  /**
+   * Email of the service account the serving container runs as, such as the platform's runtime
+   * account. Whoever deploys needs `iam.serviceAccounts.actAs` on it. A change deploys a new model.
+   * @default - Vertex AI's own serving account, which reaches none of the platform's resources
+   */
+  serviceAccount?: pulumi.Input<string>;
   /** Cloud KMS key (in `region`) that encrypts the model. @default - Google-managed encryption */
   kmsKeyName?: pulumi.Input<string>;
   /** Labels of the uploaded model (the platform's block labels). @default - only the deployment marker */
@@ -91,7 +97,8 @@ const DEFAULT_TIMEOUTS: OperationTimeouts = {
 const DEFAULT_POLL_INITIAL_DELAY_MS = 2000;
 const DEFAULT_POLL_MAX_DELAY_MS = 30_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
-const DEFAULT_TARGET_CPU_UTILIZATION_PERCENT = 60;
+/** CPU utilization the deployment scales out above and in below, in percent. */
+export const DEFAULT_TARGET_CPU_UTILIZATION_PERCENT = 60;
 const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 const CPU_UTILIZATION_METRIC = "aiplatform.googleapis.com/prediction/online/cpu/utilization";
 /** Label on every uploaded model holding `requestMarker(...)`; an underscore keeps it filterable. */
@@ -115,6 +122,7 @@ const REPLACE_FIELDS = [
   "machineType",
   "acceleratorType",
   "acceleratorCount",
+  "serviceAccount",
   "kmsKeyName",
 ] as const;
 /** Inputs changed in place: replica bounds and target (mutateDeployedModel), labels (models.patch). */
@@ -140,6 +148,7 @@ export interface DeploymentInputs {
   minReplicas: number;
   maxReplicas: number;
   targetCpuUtilizationPercent: number;
+  serviceAccount?: string;
   kmsKeyName?: string;
   labels: Record<string, string>;
   apiEndpoint: string;
@@ -160,6 +169,7 @@ export interface DeploymentState extends DeploymentInputs {
 
 const ENDPOINT_NAME = /^projects\/([^/]+)\/locations\/([^/]+)\/endpoints\/([^/]+)$/;
 const KMS_KEY_NAME = /^projects\/[^/]+\/locations\/([^/]+)\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/;
+const SERVICE_ACCOUNT_EMAIL = /^[a-z0-9][a-z0-9._-]*@[a-z0-9][a-z0-9.-]*\.gserviceaccount\.com$/;
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
 const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
@@ -265,6 +275,16 @@ export function validateDeploymentInputs(props: Record<string, unknown>): Failur
     fail("targetCpuUtilizationPercent", "use an integer from 1 to 100");
   }
 
+  if (known("serviceAccount")) {
+    const account = props.serviceAccount;
+    if (typeof account !== "string" || !SERVICE_ACCOUNT_EMAIL.test(account)) {
+      fail(
+        "serviceAccount",
+        "use a service account email such as runtime@project.iam.gserviceaccount.com",
+      );
+    }
+  }
+
   if (known("kmsKeyName")) {
     const match = KMS_KEY_NAME.exec(String(props.kmsKeyName));
     if (match === null) {
@@ -361,6 +381,7 @@ export function normalizeInputs(props: Record<string, unknown>): DeploymentInput
   if (props.acceleratorType !== undefined) inputs.acceleratorType = props.acceleratorType as string;
   if (props.acceleratorCount !== undefined)
     inputs.acceleratorCount = props.acceleratorCount as number;
+  if (props.serviceAccount !== undefined) inputs.serviceAccount = props.serviceAccount as string;
   if (props.kmsKeyName !== undefined) inputs.kmsKeyName = props.kmsKeyName as string;
   return inputs;
 }
@@ -392,6 +413,7 @@ export function requestMarker(inputs: DeploymentInputs): string {
     inputs.machineType,
     inputs.acceleratorType ?? "",
     inputs.acceleratorCount ?? 0,
+    inputs.serviceAccount ?? "",
     inputs.kmsKeyName ?? "",
   ];
   return createHash("sha256")
@@ -660,17 +682,16 @@ async function deployModel(
     method: "endpoints.deployModel",
     resource: `model ${modelName} onto endpoint ${endpointName}`,
   };
+  const deployedModel: Record<string, unknown> = {
+    model: modelName,
+    displayName: inputs.displayName,
+    dedicatedResources: dedicatedResources(inputs),
+  };
+  if (inputs.serviceAccount !== undefined) deployedModel.serviceAccount = inputs.serviceAccount;
   const started = await client.send<Operation<DeployModelResponse>>({
     httpMethod: "POST",
     path: `${endpointName}:deployModel`,
-    body: {
-      deployedModel: {
-        model: modelName,
-        displayName: inputs.displayName,
-        dedicatedResources: dedicatedResources(inputs),
-      },
-      trafficSplit: { "0": 100 },
-    },
+    body: { deployedModel, trafficSplit: { "0": 100 } },
     subject,
   });
   const result = await waitForOperation(

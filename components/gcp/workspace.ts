@@ -8,7 +8,7 @@ import type { WorkspaceArgs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
-import type { TeamSpec } from "../types";
+import type { TeamMemberSpec, TeamSpec } from "../types";
 import { type GcpPlacement, KMS_ENCRYPTER_DECRYPTER, daysAsDuration } from "./common";
 
 /** The APIs the platform uses. They stay enabled on destroy: other workloads may use them. */
@@ -44,6 +44,8 @@ export const RUNTIME_ACCOUNT_USER_ROLE = "roles/iam.serviceAccountUser";
 /**
  * The metadata store is the project's `default` one: Vertex AI Experiments and Pipelines write to
  * it, and it takes a customer-managed key only if it is created with one before its first use.
+ * There is one per project and region, shared with whatever else uses Vertex AI there, so the
+ * workspace retains it on delete in every tier: destroying a stack never deletes it.
  */
 export const METADATA_STORE_ID = "default";
 
@@ -58,30 +60,19 @@ export interface GcpWorkspaceArgs extends WorkspaceArgs, GcpPlacement {
   uniqueSuffix: pulumi.Input<string>;
 }
 
-/** A team member's Google principal, with the key that names their bindings. */
-interface TeamPrincipal {
-  team: string;
-  member: string;
-  principal: string;
-}
+/** A team member whose Google principal is set. */
+type GcpTeamMember = TeamMemberSpec & { gcpMember: string };
 
-/** Every member's principal, and the config path of each member that has none. */
-function teamPrincipals(teams: readonly TeamSpec[]): {
-  principals: TeamPrincipal[];
-  missing: string[];
-} {
-  const principals: TeamPrincipal[] = [];
-  const missing: string[] = [];
-  teams.forEach((team, t) =>
-    team.members.forEach((member, m) => {
-      if (member.gcpMember === undefined) {
-        missing.push(`mlplatform:teams[${t}].members[${m}].gcpMember`);
-      } else {
-        principals.push({ team: team.name, member: member.name, principal: member.gcpMember });
-      }
-    }),
-  );
-  return { principals, missing };
+/**
+ * The members of every team who have a Google principal: all of them on gcp, where the spec
+ * (`crossChecks` in components/spec.ts) refuses a member without `gcpMember` when gcp is listed.
+ * Member names are unique across teams (the spec refuses a name listed twice), so a member's name
+ * alone names their bindings.
+ */
+function gcpMembers(teams: readonly TeamSpec[]): GcpTeamMember[] {
+  return teams
+    .flatMap((team) => team.members)
+    .filter((member): member is GcpTeamMember => member.gcpMember !== undefined);
 }
 
 /** The short name of an API, for resource names: `aiplatform` for `aiplatform.googleapis.com`. */
@@ -97,7 +88,10 @@ function roleShortName(role: string): string {
 /**
  * The shared Vertex AI workspace: the APIs the platform needs, the customer-managed key every
  * block encrypts with (and its grants to the service agents), the runtime service account with
- * least-privilege roles, a Vertex ML Metadata store and a Tensorboard, and the teams' access.
+ * least-privilege roles, the project's `default` Vertex ML Metadata store and a Tensorboard, and
+ * the teams' access. The metadata store is shared by everything that uses Vertex AI in the
+ * project and region, so it is retained on delete in every tier, dev included: destroying the
+ * stack leaves it, and its data, in place.
  */
 export class GcpWorkspace extends pulumi.ComponentResource {
   /** The metadata store's full resource name: the workspace experiments and lineage live in. */
@@ -115,18 +109,6 @@ export class GcpWorkspace extends pulumi.ComponentResource {
 
   constructor(name: string, args: GcpWorkspaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("mlplatform:gcp:Workspace", name, {}, opts);
-
-    const { principals, missing } = teamPrincipals(args.teams);
-    if (missing.length > 0) {
-      throw new pulumi.RunError(
-        missing
-          .map(
-            (path) =>
-              `${path}: is required on gcp; use an IAM member such as user:alice@example.com`,
-          )
-          .join("\n"),
-      );
-    }
 
     const { project, region } = args;
     const tags = blockTags(args.tags, "workspace");
@@ -192,14 +174,13 @@ export class GcpWorkspace extends pulumi.ComponentResource {
       artifactRegistry: this.grantKey(name, "artifactRegistry", key, agents.artifactRegistry),
     };
 
-    const accountId = physicalName([...args.nameParts, "runtime"], NAME_RULES.gcpServiceAccount);
-    const runtimeEmail = `${accountId}@${project}.iam.gserviceaccount.com`;
-    const runtimeMember = `serviceAccount:${runtimeEmail}`;
+    // Every binding takes the account's own outputs, so it waits for the account to exist and
+    // goes before it on destroy.
     const runtime = new serviceaccount.Account(
       `${name}-runtime`,
       {
         project,
-        accountId,
+        accountId: physicalName([...args.nameParts, "runtime"], NAME_RULES.gcpServiceAccount),
         displayName: "ML platform runtime",
         description: "Runs the platform's Vertex AI training and serving work.",
       },
@@ -208,8 +189,8 @@ export class GcpWorkspace extends pulumi.ComponentResource {
     for (const role of RUNTIME_PROJECT_ROLES) {
       new projects.IAMMember(
         `${name}-runtime-${roleShortName(role)}`,
-        { project, role, member: runtimeMember },
-        { parent: this, dependsOn: [runtime] },
+        { project, role, member: runtime.member },
+        { parent: this },
       );
     }
 
@@ -222,7 +203,11 @@ export class GcpWorkspace extends pulumi.ComponentResource {
         description: "Experiments, runs and lineage of the ML platform.",
         encryptionSpec: { kmsKeyName: key.id },
       },
-      statefulOptions(args.tier, this, { dependsOn: [this.keyAccess.vertex] }),
+      // The project's shared store: retained in every tier, so no destroy ever deletes it.
+      {
+        ...statefulOptions(args.tier, this, { dependsOn: [this.keyAccess.vertex] }),
+        retainOnDelete: true,
+      },
     );
     const tensorboard = new vertex.AiTensorboard(
       `${name}-tensorboard`,
@@ -237,28 +222,27 @@ export class GcpWorkspace extends pulumi.ComponentResource {
       statefulOptions(args.tier, this, { dependsOn: [this.keyAccess.vertex] }),
     );
 
-    const runtimeAccountName = `projects/${project}/serviceAccounts/${runtimeEmail}`;
-    for (const { team, member, principal } of principals) {
+    for (const member of gcpMembers(args.teams)) {
       new projects.IAMMember(
-        `${name}-member-${team}-${member}`,
-        { project, role: TEAM_MEMBER_ROLE, member: principal },
+        `${name}-member-${member.name}`,
+        { project, role: TEAM_MEMBER_ROLE, member: member.gcpMember },
         { parent: this },
       );
       new serviceaccount.IAMMember(
-        `${name}-runas-${team}-${member}`,
+        `${name}-runas-${member.name}`,
         {
-          serviceAccountId: runtimeAccountName,
+          serviceAccountId: runtime.name,
           role: RUNTIME_ACCOUNT_USER_ROLE,
-          member: principal,
+          member: member.gcpMember,
         },
-        { parent: this, dependsOn: [runtime] },
+        { parent: this },
       );
     }
 
     this.workspaceName = pulumi.interpolate`projects/${project}/locations/${region}/metadataStores/${metadataStore.name}`;
     this.kmsKeyName = key.id;
-    this.runtimeServiceAccountEmail = pulumi.output(runtimeEmail);
-    this.runtimeMember = pulumi.output(runtimeMember);
+    this.runtimeServiceAccountEmail = runtime.email;
+    this.runtimeMember = runtime.member;
     this.tensorboardName = tensorboard.name;
     this.registerOutputs({
       workspaceName: this.workspaceName,

@@ -12,13 +12,13 @@ import {
   unavailableReason,
 } from "../../components/catalog";
 import {
-  DEFAULT_TARGET_CPU_UTILIZATION_PERCENT,
   GcpOnlineEndpoint,
   type GcpOnlineEndpointArgs,
   modelVersion,
   prebuiltImageHost,
   sklearnServingImage,
 } from "../../components/gcp/endpoint";
+import { DEFAULT_TARGET_CPU_UTILIZATION_PERCENT } from "../../components/gcp/vertexDeployment";
 import { MODEL_ARTIFACTS } from "../../components/model";
 import { blockTags } from "../../components/tags";
 import type { Recorder } from "../../engine/monitor";
@@ -33,12 +33,15 @@ import {
   component,
   gcpOutputs,
   labelsAreValid,
+  type MonitorLog,
+  watchMonitor,
 } from "./fixtures";
 
 const AI_ENDPOINT = "gcp:vertex/aiEndpoint:AiEndpoint";
 const MODEL_OBJECT = "gcp:storage/bucketObject:BucketObject";
 const DEPLOYMENT = "pulumi-nodejs:dynamic/gcp:VertexModelDeployment";
 const BUCKET = "mlplatform-test-x7k2p9";
+const RUNTIME_EMAIL = `mlplatform-test-runtime@${PROJECT}.iam.gserviceaccount.com`;
 
 describe("gcp online endpoint", () => {
   let rec: Recorder;
@@ -46,9 +49,11 @@ describe("gcp online endpoint", () => {
   let modelFile: string;
   let version: string;
   let endpoint: GcpOnlineEndpoint;
+  let log: MonitorLog;
 
   before(async () => {
     rec = await mockPulumi({ outputs: gcpOutputs });
+    log = watchMonitor();
     dir = mkdtempSync(path.join(tmpdir(), "gcp-endpoint-"));
     modelFile = path.join(dir, "model.joblib");
     writeFileSync(modelFile, "a pickled estimator");
@@ -72,6 +77,7 @@ describe("gcp online endpoint", () => {
       minReplicas: 1,
       maxReplicas: 3,
       bucketName: BUCKET,
+      serviceAccount: RUNTIME_EMAIL,
       kmsKeyName: KEY_NAME,
       keyAccess,
       modelFile,
@@ -143,6 +149,7 @@ describe("gcp online endpoint", () => {
       minReplicas: 2,
       maxReplicas: 6,
       targetCpuUtilizationPercent: DEFAULT_TARGET_CPU_UTILIZATION_PERCENT,
+      serviceAccount: RUNTIME_EMAIL,
       kmsKeyName: KEY_NAME,
       labels: blockTags(TAGS, "model-registry"),
     });
@@ -185,6 +192,26 @@ describe("gcp online endpoint", () => {
   it("takes the autoscaling target it is given", async () => {
     const inputs = deployment(await build({ targetCpuUtilizationPercent: 45 })).inputs;
     expect(inputs.targetCpuUtilizationPercent).to.equal(45);
+  });
+
+  it("serves the model as the service account it is given, not Google's default one", async () => {
+    const other = `serving@${PROJECT}.iam.gserviceaccount.com`;
+    expect(deployment(await build({ serviceAccount: other })).inputs.serviceAccount).to.equal(
+      other,
+    );
+  });
+
+  it("registers every public output", async () => {
+    const regs = await build({ size: "cpu-4x16", minReplicas: 2, maxReplicas: 6 });
+    const parent = component(regs, "mlplatform:gcp:OnlineEndpoint");
+    expect(log.outputs.get(parent.urn)).to.deep.equal({
+      endpointId: String(ENDPOINT_NUMBER),
+      predictUrl: `https://${REGION}-aiplatform.googleapis.com/v1/projects/${PROJECT}/locations/${REGION}/endpoints/${ENDPOINT_NUMBER}:predict`,
+      artifactUri: `gs://${BUCKET}/models/iris/${version}`,
+      machineType: resolveInstance("cpu-4x16", "gcp", "hosting").instanceType,
+      minReplicas: 2,
+      maxReplicas: 6,
+    });
   });
 
   it("reports the endpoint's prediction URL", async () => {

@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { Registration } from "../harness";
 
 export const PROJECT = "ml-platform-test";
@@ -20,7 +20,23 @@ export const AGENT_MEMBERS: Record<string, string> = {
     "serviceAccount:service-42@gcp-sa-artifactregistry.iam.gserviceaccount.com",
 };
 
-/** Outputs the mocked providers compute: random values and the service agents' identities. */
+/** What the provider reports for a service account, as Google derives it from its id. */
+export function serviceAccountOutputs(
+  project: string,
+  accountId: string,
+): { email: string; member: string; name: string } {
+  const email = `${accountId}@${project}.iam.gserviceaccount.com`;
+  return {
+    email,
+    member: `serviceAccount:${email}`,
+    name: `projects/${project}/serviceAccounts/${email}`,
+  };
+}
+
+/**
+ * Outputs the mocked providers compute: random values, the service agents' identities and the
+ * runtime service account's email, member and name.
+ */
 export function gcpOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
   switch (args.type) {
     case "random:index/randomString:RandomString":
@@ -31,6 +47,8 @@ export function gcpOutputs(args: pulumi.runtime.MockResourceArgs): Record<string
       const member = AGENT_MEMBERS[args.inputs.service as string];
       return { member, email: member.replace(/^serviceAccount:/, "") };
     }
+    case "gcp:serviceaccount/account:Account":
+      return serviceAccountOutputs(args.inputs.project as string, args.inputs.accountId as string);
     default:
       return {};
   }
@@ -58,4 +76,56 @@ export function labelsAreValid(labels: Record<string, unknown>): boolean {
       typeof value === "string" &&
       /^[a-z0-9_-]{0,63}$/.test(value),
   );
+}
+
+/** Replacement options of a registered resource. */
+export interface ReplaceOptions {
+  ignoreChanges: string[];
+  deleteBeforeReplace: boolean;
+}
+
+/** What the recorder does not keep: each resource's replacement options, each component's outputs. */
+export interface MonitorLog {
+  /** Replacement options of each registered resource, by logical name. */
+  options: Map<string, ReplaceOptions>;
+  /** The outputs each component registered, by URN. */
+  outputs: Map<string, Record<string, unknown>>;
+}
+
+interface WatchedMonitor {
+  registerResource(
+    req: {
+      getName(): string;
+      getIgnorechangesList(): string[];
+      getDeletebeforereplace(): boolean | undefined;
+    },
+    callback: (...args: unknown[]) => void,
+  ): void;
+  registerResourceOutputs(
+    req: { getUrn(): string; getOutputs(): { toJavaScript(): unknown } | undefined },
+    callback: (...args: unknown[]) => void,
+  ): void;
+}
+
+/** Logs what the current mock monitor receives, from now until the next `mockPulumi`. */
+export function watchMonitor(): MonitorLog {
+  const log: MonitorLog = { options: new Map(), outputs: new Map() };
+  const monitor = pulumi.runtime.getMonitor() as unknown as WatchedMonitor;
+  const register = monitor.registerResource.bind(monitor);
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    log.options.set(req.getName(), {
+      ignoreChanges: req.getIgnorechangesList(),
+      deleteBeforeReplace: req.getDeletebeforereplace() ?? false,
+    });
+    register(req, callback);
+  };
+  monitor.registerResourceOutputs = (req, callback) => {
+    log.outputs.set(
+      req.getUrn(),
+      (req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>,
+    );
+    registerOutputs(req, callback);
+  };
+  return log;
 }

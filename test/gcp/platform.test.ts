@@ -120,6 +120,34 @@ describe("gcp platform", () => {
     ).to.equal(runtime);
   });
 
+  it("grants the bucket and repository to the runtime account only once the account exists", async () => {
+    const regs = await build();
+    const account = single(regs, "gcp:serviceaccount/account:Account");
+    for (const type of [
+      "gcp:storage/bucketIAMMember:BucketIAMMember",
+      "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+    ]) {
+      const binding = single(regs, type);
+      expect(binding.dependencies, type).to.include(account.urn);
+      expect(binding.propertyDependencies.member, type).to.include(account.urn);
+    }
+  });
+
+  it("serves every endpoint's model as the runtime account, which holds the bucket and registry grants", async () => {
+    const regs = await build();
+    const account = single(regs, "gcp:serviceaccount/account:Account");
+    const deployments = ofType(regs, "pulumi-nodejs:dynamic/gcp:VertexModelDeployment");
+    expect(deployments).to.have.length(2);
+    for (const deployment of deployments) {
+      expect(deployment.inputs.serviceAccount, deployment.name).to.equal(
+        "mlplatform-test-runtime@ml-platform-test.iam.gserviceaccount.com",
+      );
+      expect(deployment.propertyDependencies.serviceAccount, deployment.name).to.include(
+        account.urn,
+      );
+    }
+  });
+
   it("sizes training and every endpoint from the spec through the catalog", async () => {
     const regs = await build();
     const pool = (
@@ -213,7 +241,9 @@ describe("gcp platform", () => {
     expect(await unwrap(platform.containerRegistryUrl)).to.equal(
       "us-central1-docker.pkg.dev/ml-platform-test/mlplatform-test",
     );
-    expect(await unwrap(platform.trainingClusterName)).to.equal("mlplatform-test-training");
+    expect(await unwrap(platform.trainingClusterName)).to.equal(
+      "mlplatform-test-training-cpu-8x32-1-8",
+    );
     expect(await unwrap(platform.workspaceName)).to.equal(
       "projects/ml-platform-test/locations/us-central1/metadataStores/default",
     );

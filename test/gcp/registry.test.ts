@@ -15,6 +15,8 @@ import {
   component,
   gcpOutputs,
   labelsAreValid,
+  type MonitorLog,
+  watchMonitor,
 } from "./fixtures";
 
 const REPOSITORY = "gcp:artifactregistry/repository:Repository";
@@ -24,8 +26,11 @@ describe("gcp container registry", () => {
   let rec: Recorder;
   let registry: GcpContainerRegistry;
 
+  let log: MonitorLog;
+
   before(async () => {
     rec = await mockPulumi({ outputs: gcpOutputs });
+    log = watchMonitor();
   });
   beforeEach(() => rec.reset());
 
@@ -119,6 +124,15 @@ describe("gcp container registry", () => {
     expect(await unwrap(registry.registryUrl)).to.equal(
       `${REGION}-docker.pkg.dev/${PROJECT}/mlplatform-test`,
     );
+  });
+
+  it("registers every public output", async () => {
+    const regs = await build();
+    const parent = component(regs, "mlplatform:gcp:ContainerRegistry");
+    expect(log.outputs.get(parent.urn)).to.deep.equal({
+      repositoryId: "mlplatform-test",
+      registryUrl: `${REGION}-docker.pkg.dev/${PROJECT}/mlplatform-test`,
+    });
   });
 
   it("parents the repository and its grant to the registry component", async () => {

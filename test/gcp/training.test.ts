@@ -21,6 +21,8 @@ import {
   component,
   gcpOutputs,
   labelsAreValid,
+  type MonitorLog,
+  watchMonitor,
 } from "./fixtures";
 
 const PERSISTENT_RESOURCE = "gcp:vertex/aiPersistentResource:AiPersistentResource";
@@ -42,9 +44,11 @@ interface Pool {
 
 describe("gcp training cluster", () => {
   let rec: Recorder;
+  let log: MonitorLog;
 
   before(async () => {
     rec = await mockPulumi({ outputs: gcpOutputs });
+    log = watchMonitor();
   });
   beforeEach(() => rec.reset());
 
@@ -139,11 +143,50 @@ describe("gcp training cluster", () => {
     expect(cluster.inputs).to.include({
       project: PROJECT,
       location: REGION,
-      name: "mlplatform-test-training",
+      name: "mlplatform-test-training-gpu-t4x1-1-4",
     });
     expect(cluster.inputs.name).to.match(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/);
     expect(cluster.inputs.labels).to.deep.equal(blockTags(TAGS, "training", "gpu-t4x1"));
     expect(labelsAreValid(cluster.inputs.labels as Record<string, unknown>)).to.equal(true);
+  });
+
+  it("names the cluster after its size and bounds, so a replacement is created before the old one goes", async () => {
+    const name = async (training: Partial<TrainingSpec>): Promise<unknown> => {
+      rec.reset();
+      return single(await build(training), PERSISTENT_RESOURCE).inputs.name;
+    };
+    expect(await name({ size: "cpu-4x16", minNodes: 0, maxNodes: 4 })).to.equal(
+      "mlplatform-test-training-cpu-4x16-1-4",
+    );
+    expect(await name({ size: "cpu-8x32", minNodes: 0, maxNodes: 4 })).to.equal(
+      "mlplatform-test-training-cpu-8x32-1-4",
+    );
+    expect(await name({ size: "cpu-4x16", minNodes: 2, maxNodes: 4 })).to.equal(
+      "mlplatform-test-training-cpu-4x16-2-4",
+    );
+    expect(await name({ size: "cpu-4x16", minNodes: 0, maxNodes: 6 })).to.equal(
+      "mlplatform-test-training-cpu-4x16-1-6",
+    );
+    rec.reset();
+    const cluster = single(await build(), PERSISTENT_RESOURCE);
+    expect(cluster.inputs.displayName).to.equal("mlplatform-test-training");
+    expect(log.options.get("train-cluster")?.deleteBeforeReplace).to.equal(false);
+  });
+
+  it("ignores label changes, so a tag edit never replaces the cluster and its running jobs", async () => {
+    await build();
+    expect(log.options.get("train-cluster")?.ignoreChanges).to.deep.equal(["labels"]);
+  });
+
+  it("registers every public output", async () => {
+    const regs = await build({ size: "cpu-8x32", minNodes: 2, maxNodes: 8 });
+    const parent = component(regs, "mlplatform:gcp:TrainingCluster");
+    expect(log.outputs.get(parent.urn)).to.deep.equal({
+      clusterName: "mlplatform-test-training-cpu-8x32-2-8",
+      machineType: resolveInstance("cpu-8x32", "gcp", "training").instanceType,
+      minReplicas: 2,
+      maxReplicas: 8,
+    });
   });
 
   it("is a child of the training cluster component", async () => {

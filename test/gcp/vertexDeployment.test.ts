@@ -23,6 +23,7 @@ const SERVED_PARENT = `projects/${PROJECT_NUMBER}/locations/${REGION}`;
 const HOSTING = resolveInstance("cpu-2x8", "gcp", "hosting");
 const GPU_HOSTING = resolveInstance("gpu-t4x1", "gcp", "hosting");
 const KMS_KEY = `${PARENT}/keyRings/mlplatform/cryptoKeys/vertex`;
+const RUNTIME_EMAIL = `mlplatform-test-runtime@${PROJECT}.iam.gserviceaccount.com`;
 const IMAGE = "us-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-2:latest";
 const ARTIFACT_URI = "gs://mlplatform-test-models-4f2a9c/models/iris/3b1c0e9d2a7f";
 const CPU_METRIC = "aiplatform.googleapis.com/prediction/online/cpu/utilization";
@@ -60,6 +61,7 @@ function inputs(overrides: Record<string, unknown> = {}): Record<string, unknown
     minReplicas: 1,
     maxReplicas: 3,
     targetCpuUtilizationPercent: 70,
+    serviceAccount: RUNTIME_EMAIL,
     kmsKeyName: KMS_KEY,
     labels: LABELS,
     apiEndpoint: fake.url,
@@ -155,6 +157,7 @@ describe("gcp VertexModelDeployment provider against a loopback Vertex AI API", 
             maxReplicaCount: 3,
             autoscalingMetricSpecs: [{ metricName: CPU_METRIC, target: 70 }],
           },
+          serviceAccount: RUNTIME_EMAIL,
         },
         trafficSplit: { "0": 100 },
       });
@@ -162,6 +165,7 @@ describe("gcp VertexModelDeployment provider against a loopback Vertex AI API", 
 
       const endpoint = fake.endpoints.get(ENDPOINT_ID);
       const deployedId = endpoint?.deployedModels?.[0].id as string;
+      expect(endpoint?.deployedModels?.[0].serviceAccount).to.equal(RUNTIME_EMAIL);
       expect(endpoint?.trafficSplit).to.deep.equal({ [deployedId]: 100 });
       expect(id).to.equal(`${ENDPOINT_PATH}/deployedModels/${deployedId}`);
       expect(outs).to.deep.include({
@@ -174,9 +178,19 @@ describe("gcp VertexModelDeployment provider against a loopback Vertex AI API", 
         minReplicas: 1,
         maxReplicas: 3,
         targetCpuUtilizationPercent: 70,
+        serviceAccount: RUNTIME_EMAIL,
         apiEndpoint: fake.url,
       });
       expect(model.name.startsWith(`${SERVED_PARENT}/models/`)).to.equal(true);
+    });
+
+    it("sends no service account when none is given, leaving Vertex AI's default", async () => {
+      await create(inputs({ serviceAccount: undefined }));
+      const deployed = fake.bodyOf(":deployModel").deployedModel as Record<string, unknown>;
+      expect(deployed).to.not.have.property("serviceAccount");
+      expect(fake.endpoints.get(ENDPOINT_ID)?.deployedModels?.[0]).to.not.have.property(
+        "serviceAccount",
+      );
     });
 
     it("sends the catalog's accelerator for a GPU size, the default CPU target and no CMEK when no key is given", async () => {
@@ -702,6 +716,20 @@ describe("gcp VertexModelDeployment inputs", () => {
     ]);
   });
 
+  it("refuses a service account that is not a service account email", () => {
+    expect(
+      validateDeploymentInputs({ ...valid(), serviceAccount: "user:alice@example.com" }),
+    ).to.deep.equal([
+      {
+        property: "serviceAccount",
+        reason:
+          '"user:alice@example.com" is not allowed; use a service account email such as runtime@project.iam.gserviceaccount.com',
+      },
+    ]);
+    expect(validateDeploymentInputs({ ...valid(), serviceAccount: UNKNOWN })).to.deep.equal([]);
+    expect(normalizeInputs(valid()).serviceAccount).to.equal(RUNTIME_EMAIL);
+  });
+
   it("reports missing required inputs", () => {
     const failures = validateDeploymentInputs({ project: PROJECT, region: REGION });
     expect(failures.map((f) => f.property)).to.deep.equal([
@@ -744,6 +772,8 @@ describe("gcp VertexModelDeployment inputs", () => {
       { kmsKeyName: undefined },
       { displayName: "iris-2" },
       { endpointId: "99" },
+      { serviceAccount: `serving@${PROJECT}.iam.gserviceaccount.com` },
+      { serviceAccount: undefined },
     ]) {
       expect(requestMarker({ ...base, ...change }), JSON.stringify(change)).to.not.equal(marker);
     }
@@ -787,7 +817,7 @@ describe("gcp VertexModelDeployment diff", () => {
     }
   });
 
-  it("replaces, new deployment first, on a new machine, accelerator, artifact, image, key or endpoint", () => {
+  it("replaces, new deployment first, on a new machine, accelerator, artifact, image, key, endpoint or service account", () => {
     const news = {
       ...olds,
       machineType: GPU_HOSTING.instanceType,
@@ -809,6 +839,12 @@ describe("gcp VertexModelDeployment diff", () => {
     expect(deploymentDiff(olds, { ...olds, endpointId: UNKNOWN }).replaces).to.deep.equal([
       "endpointId",
     ]);
+    for (const serviceAccount of [`serving@${PROJECT}.iam.gserviceaccount.com`, undefined]) {
+      expect(
+        deploymentDiff(olds, { ...olds, serviceAccount }),
+        String(serviceAccount),
+      ).to.deep.equal({ changes: true, replaces: ["serviceAccount"], deleteBeforeReplace: false });
+    }
   });
 });
 
@@ -864,6 +900,7 @@ describe("gcp VertexModelDeployment resource", () => {
       machineType: HOSTING.instanceType,
       minReplicas: 2,
       maxReplicas: 6,
+      serviceAccount: RUNTIME_EMAIL,
       kmsKeyName: KMS_KEY,
       labels: LABELS,
     });
@@ -883,6 +920,7 @@ describe("gcp VertexModelDeployment resource", () => {
       machineType: HOSTING.instanceType,
       minReplicas: 2,
       maxReplicas: 6,
+      serviceAccount: RUNTIME_EMAIL,
       kmsKeyName: KMS_KEY,
       labels: LABELS,
     });

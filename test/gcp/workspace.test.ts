@@ -4,7 +4,7 @@ import type { Recorder } from "../../engine/monitor";
 import { GcpWorkspace } from "../../components/gcp/workspace";
 import { blockTags } from "../../components/tags";
 import type { TeamSpec, Tier } from "../../components/types";
-import { type Registration, mockPulumi, ofType, registered, single } from "../harness";
+import { type Registration, mockPulumi, ofType, registered, single, specWith } from "../harness";
 import {
   AGENT_MEMBERS,
   PLACEMENT,
@@ -15,6 +15,7 @@ import {
   component,
   gcpOutputs,
   labelsAreValid,
+  serviceAccountOutputs,
 } from "./fixtures";
 
 const TEAMS: TeamSpec[] = [
@@ -173,6 +174,18 @@ describe("gcp workspace", () => {
     }
   });
 
+  it("never deletes the project's shared metadata store, in dev either", async () => {
+    const dev = await build("dev");
+    expect(single(dev, "gcp:vertex/aiMetadataStore:AiMetadataStore")).to.include({
+      protect: false,
+      retainOnDelete: true,
+    });
+    expect(single(dev, "gcp:vertex/aiTensorboard:AiTensorboard")).to.include({
+      protect: false,
+      retainOnDelete: false,
+    });
+  });
+
   it("gives every team member the Vertex AI user role and the right to run as the runtime account", async () => {
     const regs = await build();
     const principals = [
@@ -186,9 +199,9 @@ describe("gcp workspace", () => {
     );
     expect(users.map((u) => u.inputs.member)).to.have.members(principals);
     expect(users.map((u) => u.name)).to.have.members([
-      "ws-member-fraud-alice",
-      "ws-member-fraud-bob",
-      "ws-member-vision-carol",
+      "ws-member-alice",
+      "ws-member-bob",
+      "ws-member-carol",
     ]);
     const runAs = ofType(regs, "gcp:serviceaccount/iAMMember:IAMMember");
     expect(runAs.map((r) => r.inputs.member)).to.have.members(principals);
@@ -208,18 +221,55 @@ describe("gcp workspace", () => {
     expect(ofType(regs, "gcp:projects/iAMMember:IAMMember")).to.have.length(3);
   });
 
-  it("refuses a team member without a Google principal, naming the key", () => {
-    const teams: TeamSpec[] = [{ name: "fraud", members: [{ name: "dave" }] }];
-    expect(
-      () =>
-        new GcpWorkspace("bad", {
-          ...PLACEMENT,
-          tier: "dev",
-          tags: TAGS,
-          teams,
-          uniqueSuffix: SUFFIX,
-        }),
-    ).to.throw("mlplatform:teams[0].members[0].gcpMember: is required on gcp");
+  it("names each member's bindings after the member alone, so team and member names cannot collide", async () => {
+    const teams: TeamSpec[] = [
+      { name: "ml-ops", members: [{ name: "eve", gcpMember: "user:eve@example.com" }] },
+      { name: "ml", members: [{ name: "ops-eve", gcpMember: "user:ops-eve@example.com" }] },
+    ];
+    const regs = await build("dev", teams);
+    const users = ofType(regs, "gcp:projects/iAMMember:IAMMember").filter(
+      (b) => b.inputs.role === "roles/aiplatform.user" && b.name.startsWith("ws-member-"),
+    );
+    expect(users.map((u) => [u.name, u.inputs.member])).to.have.deep.members([
+      ["ws-member-eve", "user:eve@example.com"],
+      ["ws-member-ops-eve", "user:ops-eve@example.com"],
+    ]);
+    const runAs = ofType(regs, "gcp:serviceaccount/iAMMember:IAMMember");
+    expect(runAs.map((r) => [r.name, r.inputs.member])).to.have.deep.members([
+      ["ws-runas-eve", "user:eve@example.com"],
+      ["ws-runas-ops-eve", "user:ops-eve@example.com"],
+    ]);
+  });
+
+  it("relies on the spec to refuse a team member without a Google principal, naming the key", () => {
+    expect(() =>
+      specWith({
+        "mlplatform:clouds": ["gcp"],
+        "mlplatform:teams": [{ name: "fraud", members: [{ name: "dave" }] }],
+      }),
+    ).to.throw(
+      "mlplatform:teams[0].members[0].gcpMember: is required because gcp is listed; use an IAM member such as user:alice@example.com",
+    );
+  });
+
+  it("binds the runtime account through its own outputs, so no binding exists before or after it", async () => {
+    const regs = await build();
+    const account = single(regs, "gcp:serviceaccount/account:Account");
+    const runtime = serviceAccountOutputs(PROJECT, "mlplatform-test-runtime");
+    const roles = ofType(regs, "gcp:projects/iAMMember:IAMMember").filter((b) =>
+      b.name.startsWith("ws-runtime-"),
+    );
+    expect(roles).to.have.length(3);
+    for (const binding of roles) {
+      expect(binding.inputs.member, binding.name).to.equal(runtime.member);
+      expect(binding.propertyDependencies.member, binding.name).to.include(account.urn);
+    }
+    const runAs = ofType(regs, "gcp:serviceaccount/iAMMember:IAMMember");
+    expect(runAs).to.have.length(3);
+    for (const binding of runAs) {
+      expect(binding.inputs.serviceAccountId, binding.name).to.equal(runtime.name);
+      expect(binding.propertyDependencies.serviceAccountId, binding.name).to.include(account.urn);
+    }
   });
 
   it("parents every resource to the workspace", async () => {
