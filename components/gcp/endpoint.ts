@@ -152,7 +152,10 @@ export class GcpOnlineEndpoint extends pulumi.ComponentResource {
           args.targetCpuUtilizationPercent ?? DEFAULT_TARGET_CPU_UTILIZATION_PERCENT,
         serviceAccount: args.serviceAccount,
         kmsKeyName: args.kmsKeyName,
-        labels: blockTags(args.tags, "model-registry"),
+        // The deployment is the endpoint's serving compute, so it carries the endpoint's marks
+        // and size, as the SageMaker variant and the Azure deployment do; the model it uploads
+        // into the Model Registry carries the same labels.
+        labels: blockTags(args.tags, "endpoint", args.size),
       },
       { parent: this, dependsOn: [model, args.keyAccess] },
     );

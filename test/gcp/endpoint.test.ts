@@ -151,7 +151,7 @@ describe("gcp online endpoint", () => {
       targetCpuUtilizationPercent: DEFAULT_TARGET_CPU_UTILIZATION_PERCENT,
       serviceAccount: RUNTIME_EMAIL,
       kmsKeyName: KEY_NAME,
-      labels: blockTags(TAGS, "model-registry"),
+      labels: blockTags(TAGS, "endpoint", "cpu-4x16"),
     });
     expect(inputs).to.not.have.property("acceleratorType");
     expect(inputs).to.not.have.property("acceleratorCount");
