@@ -1,3 +1,5 @@
+import { HOURS_PER_MONTH } from "../../components/catalog";
+import type { Cloud } from "../../components/types";
 import {
   type CostLine,
   type StackEstimate,
@@ -24,6 +26,13 @@ function cents(amount: number): number {
   return Math.round(amount * 100) / 100;
 }
 
+/** The config key that says where a stack deploys each cloud. */
+const REGION_KEYS: Record<Cloud, string> = {
+  aws: "aws:region",
+  azure: "azure-native:location",
+  gcp: "gcp:region",
+};
+
 function money(amount: number): string {
   return amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
@@ -43,7 +52,10 @@ function table(lines: readonly CostLine[]): string {
     l.cloud,
     l.block,
     l.name,
-    l.instanceType,
+    // As npm run catalog shows a GCP type: the machine with the accelerators it carries.
+    l.accelerator === undefined
+      ? l.instanceType
+      : `${l.instanceType} + ${l.accelerator.count}x ${l.accelerator.type}`,
     l.hourlyUsd.toFixed(4),
     `${l.machines.min}..${l.machines.max}`,
     money(l.idleMonthlyUsd),
@@ -89,6 +101,97 @@ function priced(resources: readonly AnalyzerResource[], stack: string): StackEst
   }
 }
 
+/** The lines in the order the report lists them: by cloud, block and resource name. */
+function byCloudBlockName(lines: readonly CostLine[]): CostLine[] {
+  const order = (l: CostLine) => `${l.cloud} ${l.block} ${l.name}`;
+  return [...lines].sort((a, b) => order(a).localeCompare(order(b)));
+}
+
+/**
+ * Where the figures of a cloud are priced, when that is not where the stack deploys it: the
+ * catalog has one price region per cloud, and other regions' prices differ.
+ */
+function regionNotes(lines: readonly CostLine[], values: Record<string, string>): string[] {
+  const notes: string[] = [];
+  for (const [cloud, key] of Object.entries(REGION_KEYS) as [Cloud, string][]) {
+    const deployed = values[key];
+    const priced = [
+      ...new Set(
+        lines
+          .filter((l) => l.cloud === cloud && l.priceRegion !== null)
+          .map((l) => l.priceRegion as string),
+      ),
+    ].sort();
+    if (deployed === undefined || priced.length === 0 || priced.every((r) => r === deployed)) {
+      continue;
+    }
+    notes.push(
+      `The ${cloud} figures are priced at the catalog's ${priced.length === 1 ? "region" : "regions"} ${priced.join(", ")}; the stack deploys ${cloud} in ${deployed} (${key}), whose prices may differ.`,
+    );
+  }
+  return notes;
+}
+
+/**
+ * The cost report as text: a table of every priced compute resource with totals per cloud and
+ * for the stack, then notes on what the figures are and are not. `values` is the stack's config.
+ */
+export function costText(
+  estimate: StackEstimate,
+  stack: string,
+  values: Record<string, string>,
+): string {
+  const lines = byCloudBlockName(estimate.lines);
+  const budget = values[BUDGET_KEY];
+  const notes = [
+    `Stack ${stack}: USD a month (${HOURS_PER_MONTH} hours) at on-demand catalog prices; idle = every autoscaler at its minimum, peak = at its maximum.`,
+    "Spot and low-priority capacity is priced on demand. Storage, registries and requests are billed by use and not included.",
+    ...regionNotes(lines, values),
+    ...(budget === undefined ? [] : [`Budget (${BUDGET_KEY}): ${budget} USD a month.`]),
+    ...estimate.unpriced.map((u) => `Not priced: ${u.urn}: ${u.reason}.`),
+  ];
+  return `${table(lines)}\n\n${notes.join("\n")}\n`;
+}
+
+/** The cost report as `--json` prints it. */
+export function costJson(estimate: StackEstimate) {
+  const lines = byCloudBlockName(estimate.lines);
+  const clouds = Object.fromEntries(
+    Object.entries(totalsByCloud(lines)).map(([cloud, t]) => [
+      cloud,
+      { idleMonthlyUsd: cents(t.idleMonthlyUsd), peakMonthlyUsd: cents(t.peakMonthlyUsd) },
+    ]),
+  );
+  const all = totals(lines);
+  const resources = lines.map((l) => ({
+    urn: l.urn,
+    name: l.name,
+    type: l.type,
+    cloud: l.cloud,
+    block: l.block,
+    use: l.use,
+    instanceType: l.instanceType,
+    ...(l.accelerator === undefined ? {} : { accelerator: l.accelerator }),
+    hourlyUsd: l.hourlyUsd,
+    priceRegion: l.priceRegion,
+    minMachines: l.machines.min,
+    maxMachines: l.machines.max,
+    ...(l.autoscalerUrn === undefined ? {} : { autoscalerUrn: l.autoscalerUrn }),
+    idleMonthlyUsd: cents(l.idleMonthlyUsd),
+    peakMonthlyUsd: cents(l.peakMonthlyUsd),
+  }));
+  return {
+    currency: "USD",
+    clouds,
+    total: {
+      idleMonthlyUsd: cents(all.idleMonthlyUsd),
+      peakMonthlyUsd: cents(all.peakMonthlyUsd),
+    },
+    resources,
+    unpriced: estimate.unpriced,
+  };
+}
+
 /**
  * `cost`: the monthly idle floor (every autoscaler at its minimum) and scaled ceiling (at its
  * maximum) of a stack's offline plan, per compute resource and per cloud, from the catalog's
@@ -99,52 +202,10 @@ export async function run(argv: string[]): Promise<number> {
   const stack = required(flags.stack, "stack", "cost");
   const analysis = await loadAnalysis({ stack, configFile: flags["config-file"], command: "cost" });
   const estimate = priced(analysis.input.resources, stack);
-  const order = (l: CostLine) => `${l.cloud} ${l.block} ${l.name}`;
-  const lines = [...estimate.lines].sort((a, b) => order(a).localeCompare(order(b)));
-  const { unpriced } = estimate;
-  const budget = analysis.config.values[BUDGET_KEY];
-  if (flags.json === true) {
-    const clouds = Object.fromEntries(
-      Object.entries(totalsByCloud(lines)).map(([cloud, t]) => [
-        cloud,
-        { idleMonthlyUsd: cents(t.idleMonthlyUsd), peakMonthlyUsd: cents(t.peakMonthlyUsd) },
-      ]),
-    );
-    const all = totals(lines);
-    const resources = lines.map((l) => ({
-      urn: l.urn,
-      name: l.name,
-      type: l.type,
-      cloud: l.cloud,
-      block: l.block,
-      use: l.use,
-      instanceType: l.instanceType,
-      hourlyUsd: l.hourlyUsd,
-      minMachines: l.machines.min,
-      maxMachines: l.machines.max,
-      ...(l.autoscalerUrn === undefined ? {} : { autoscalerUrn: l.autoscalerUrn }),
-      idleMonthlyUsd: cents(l.idleMonthlyUsd),
-      peakMonthlyUsd: cents(l.peakMonthlyUsd),
-    }));
-    const result = {
-      currency: "USD",
-      clouds,
-      total: {
-        idleMonthlyUsd: cents(all.idleMonthlyUsd),
-        peakMonthlyUsd: cents(all.peakMonthlyUsd),
-      },
-      resources,
-      unpriced,
-    };
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return 0;
-  }
-  const notes = [
-    `Stack ${stack}: USD a month (730 hours) at on-demand catalog prices; idle = every autoscaler at its minimum, peak = at its maximum.`,
-    "Spot and low-priority capacity is priced on demand. Storage, registries and requests are billed by use and not included.",
-    ...(budget === undefined ? [] : [`Budget (${BUDGET_KEY}): ${budget} USD a month.`]),
-    ...unpriced.map((u) => `Not priced: ${u.urn}: ${u.reason}.`),
-  ];
-  process.stdout.write(`${table(lines)}\n\n${notes.join("\n")}\n`);
+  process.stdout.write(
+    flags.json === true
+      ? `${JSON.stringify(costJson(estimate), null, 2)}\n`
+      : costText(estimate, stack, analysis.config.values),
+  );
   return 0;
 }

@@ -23,7 +23,7 @@ const FLAGS = {
 } as const;
 
 /** The catalog the components, policies and cost model read. */
-export const CATALOG_FILE = path.join(PROJECT_DIR, "components", "catalog", "instance-types.json");
+const CATALOG_FILE = path.join(PROJECT_DIR, "components", "catalog", "instance-types.json");
 
 /**
  * Why GCP prices are not refreshed. The Cloud Billing Catalog prices Vertex AI per vCPU-hour,
@@ -31,12 +31,15 @@ export const CATALOG_FILE = path.join(PROJECT_DIR, "components", "catalog", "ins
  * type, and the SKU descriptions a machine type would be composed from are not verified: a
  * composition that matched the wrong SKUs would write a wrong price marked published.
  */
+export const GCP_REASON =
+  "Vertex AI bills a machine type as separate vCPU, memory and GPU SKUs (training adds " +
+  "management-fee SKUs), and the SKU descriptions to compose them from are not verified, so a " +
+  "composed price could be wrong without any error";
+
+/** The refusal of any request for GCP prices. */
 export const GCP_REFUSAL =
-  "prices: GCP prices are not refreshed: Vertex AI bills a machine type as separate vCPU, memory " +
-  "and GPU SKUs (training adds management-fee SKUs), and the SKU descriptions to compose them " +
-  "from are not verified, so a composed price could be wrong without any error. The gcp rows " +
-  "keep their derived and secondary prices (see docs/prices.md); run with --cloud aws and/or " +
-  "--cloud azure";
+  `prices: GCP prices are not refreshed: ${GCP_REASON}. The gcp rows keep their derived and ` +
+  "secondary prices (see docs/prices.md); run with --cloud aws and/or --cloud azure";
 
 /** A base URL flag as scheme, host and optional path, without a trailing slash. */
 function baseUrl(value: string | undefined, flag: string, fallback: string): string {
@@ -65,7 +68,9 @@ function chosenClouds(values: string[] | undefined): RefreshableCloud[] {
       throw new UsageError(GCP_REFUSAL);
     }
     if (!(REFRESHABLE_CLOUDS as readonly string[]).includes(value)) {
-      throw new UsageError(`prices: --cloud ${value} is not a cloud; use aws, azure or gcp`);
+      throw new UsageError(
+        `prices: --cloud ${value} is not a cloud; use aws or azure (gcp: ${GCP_REASON})`,
+      );
     }
     clouds.add(value as RefreshableCloud);
   }

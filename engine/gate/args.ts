@@ -1,15 +1,12 @@
 import type { PolicyProviderResource, PolicyResource, PolicyResourceOptions } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
+import { isRecord } from "../../policies/lib/values";
 import { type AnalyzerResource, SECRET_SIG, SIG_KEY } from "./input";
 import { unknownCheckingProxy } from "./sdk";
 
 /** Wire signatures of assets and archives, as @pulumi/pulumi's runtime names them. */
 const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
 const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * One wire value as @pulumi/policy's analyzer hands it to policies: secrets unwrapped to their

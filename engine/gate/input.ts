@@ -1,4 +1,6 @@
 import * as fs from "node:fs";
+import { nameOfUrn } from "../../policies/lib/types";
+import { excerpt, isRecord, parseJson } from "../../policies/lib/values";
 import { UsageError } from "../errors";
 import { UNKNOWN } from "../monitor";
 import type { ExportedResource, StackExport } from "../plan";
@@ -38,65 +40,118 @@ export interface AnalysisInput {
   resources: AnalyzerResource[];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /**
  * A property value in wire form. `pulumi stack export` writes a secret as its `ciphertext`, or
  * its `plaintext` with `--show-secrets`: the plaintext becomes a wire secret; a ciphertext, which
  * only the stack's secrets provider can open, becomes an unknown, as a value the policy cannot see.
  * The engine hands analyzers a reference to another resource as that resource's id (its URN for
  * a component), so a reference becomes that, and leaves out internal keys (`__provider`,
- * `__defaults`: any key that starts with `__`), so those go too.
+ * `__defaults`: any key that starts with `__`), so those go too. `path` names the value in
+ * messages.
  */
-export function toWire(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(toWire);
+function toWire(value: unknown, path: string): unknown {
+  if (Array.isArray(value)) return value.map((inner, i) => toWire(inner, `${path}[${i}]`));
   if (!isRecord(value)) return value;
   if (value[SIG_KEY] === RESOURCE_REFERENCE_SIG) {
     return typeof value.id === "string" && value.id !== "" ? value.id : value.urn;
   }
   if (value[SIG_KEY] === SECRET_SIG) {
-    if ("value" in value) return { [SIG_KEY]: SECRET_SIG, value: toWire(value.value) };
+    if ("value" in value) return { [SIG_KEY]: SECRET_SIG, value: toWire(value.value, path) };
     if (typeof value.plaintext === "string") {
-      return { [SIG_KEY]: SECRET_SIG, value: toWire(JSON.parse(value.plaintext)) };
+      const plaintext = parseJson(value.plaintext);
+      if (plaintext === undefined) {
+        throw new UsageError(
+          `${path}: a secret's plaintext must be JSON text, as pulumi stack export --show-secrets writes it; it is ${excerpt(value.plaintext)}`,
+        );
+      }
+      return { [SIG_KEY]: SECRET_SIG, value: toWire(plaintext, path) };
     }
     return UNKNOWN;
   }
   const result: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    if (!key.startsWith("__")) result[key] = toWire(inner);
+    if (!key.startsWith("__")) result[key] = toWire(inner, `${path}.${key}`);
   }
   return result;
 }
 
-function wireProperties(value: unknown): Record<string, unknown> {
-  const wire = toWire(value ?? {});
+function wireProperties(value: unknown, path: string): Record<string, unknown> {
+  const wire = toWire(value ?? {}, path);
   return isRecord(wire) ? wire : {};
 }
 
-/** The last part of a URN: the resource's name. */
-export function nameOfUrn(urn: string): string {
-  return urn.slice(urn.lastIndexOf("::") + 2);
+/** Whether an optional field of a file is left out: absent, or `null` as some writers put it. */
+function absent(value: unknown): value is undefined | null {
+  return value === undefined || value === null;
 }
 
-function toAnalyzerResource(r: ExportedResource, where: string): AnalyzerResource {
-  if (typeof r.urn !== "string" || typeof r.type !== "string") {
-    throw new UsageError(`${where}: every resource needs a "urn" and a "type"`);
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+
+/**
+ * What is wrong with the shape of one resource of a file (`path` names it, such as
+ * `deployment.resources[3]`), or `undefined` when it has the shape of one: an object with a
+ * string `urn` and `type`, optional object `inputs` and `outputs`, string `parent` and
+ * `provider`, boolean `protect`, a list of URNs as `dependencies` and an object of such lists
+ * as `propertyDependencies`.
+ */
+function shapeProblem(entry: unknown, path: string): string | undefined {
+  if (!isRecord(entry)) return `${path} must be an object; it is ${excerpt(entry)}`;
+  for (const key of ["urn", "type"]) {
+    if (typeof entry[key] !== "string" || entry[key] === "") {
+      return `${path}.${key} must be a non-empty string; it is ${excerpt(entry[key])}`;
+    }
   }
-  const inputs = wireProperties(r.inputs);
+  for (const key of ["inputs", "outputs"]) {
+    if (!absent(entry[key]) && !isRecord(entry[key])) {
+      return `${path}.${key} must be an object of properties; it is ${excerpt(entry[key])}`;
+    }
+  }
+  for (const key of ["parent", "provider"]) {
+    if (!absent(entry[key]) && typeof entry[key] !== "string") {
+      return `${path}.${key} must be a string; it is ${excerpt(entry[key])}`;
+    }
+  }
+  if (!absent(entry.protect) && typeof entry.protect !== "boolean") {
+    return `${path}.protect must be true or false; it is ${excerpt(entry.protect)}`;
+  }
+  if (!absent(entry.dependencies) && !isStringList(entry.dependencies)) {
+    return `${path}.dependencies must be a list of URN strings; it is ${excerpt(entry.dependencies)}`;
+  }
+  const propertyDependencies = entry.propertyDependencies;
+  if (absent(propertyDependencies)) return undefined;
+  if (!isRecord(propertyDependencies)) {
+    return `${path}.propertyDependencies must be an object of lists of URN strings; it is ${excerpt(propertyDependencies)}`;
+  }
+  for (const [key, urns] of Object.entries(propertyDependencies)) {
+    if (!isStringList(urns)) {
+      return `${path}.propertyDependencies.${key} must be a list of URN strings; it is ${excerpt(urns)}`;
+    }
+  }
+  return undefined;
+}
+
+/** A file's resource entry as the gate analyzes it; `path` names the entry in messages. */
+function toAnalyzerResource(entry: unknown, where: string, path: string): AnalyzerResource {
+  const problem = shapeProblem(entry, path);
+  if (problem !== undefined) {
+    throw new UsageError(`${where}: ${problem}`);
+  }
+  const r = entry as unknown as ExportedResource;
+  const inputs = wireProperties(r.inputs, `${where}: ${path}.inputs`);
   const resource: AnalyzerResource = {
     urn: r.urn,
     type: r.type,
     name: nameOfUrn(r.urn),
     inputs,
-    outputs: r.outputs === undefined ? inputs : wireProperties(r.outputs),
+    outputs: absent(r.outputs) ? inputs : wireProperties(r.outputs, `${where}: ${path}.outputs`),
     protect: r.protect === true,
     dependencies: r.dependencies ?? [],
     propertyDependencies: r.propertyDependencies ?? {},
   };
-  if (r.parent !== undefined && r.parent !== "") resource.parent = r.parent;
-  if (r.provider !== undefined && r.provider !== "") resource.provider = r.provider;
+  if (!absent(r.parent) && r.parent !== "") resource.parent = r.parent;
+  if (!absent(r.provider) && r.provider !== "") resource.provider = r.provider;
   return resource;
 }
 
@@ -105,13 +160,14 @@ export function fromStackExport(
   stackExport: StackExport,
   where = "stack export",
 ): AnalyzerResource[] {
-  const resources = stackExport.deployment?.resources;
+  const resources: unknown = stackExport.deployment?.resources;
   if (!Array.isArray(resources)) {
     throw new UsageError(`${where}: deployment.resources must be a list`);
   }
-  return resources
-    .filter((r) => !(r as { delete?: boolean }).delete)
-    .map((r) => toAnalyzerResource(r, where));
+  return resources.flatMap((entry: unknown, i) => {
+    const resource = toAnalyzerResource(entry, where, `deployment.resources[${i}]`);
+    return (entry as { delete?: unknown }).delete === true ? [] : [resource];
+  });
 }
 
 /** Steps of `pulumi preview --json` whose new state is not part of the stack after the update. */
@@ -123,41 +179,61 @@ const LEAVING_OPS = new Set([
   "remove-pending-replace",
 ]);
 
-interface PreviewStep {
-  op?: string;
-  urn?: string;
-  newState?: ExportedResource;
-}
-
 /** The resources a `pulumi preview --json` would leave in the stack, one per URN. */
 export function fromPreview(preview: { steps?: unknown }, where = "preview"): AnalyzerResource[] {
   if (!Array.isArray(preview.steps)) {
     throw new UsageError(`${where}: "steps" must be a list`);
   }
   const byUrn = new Map<string, AnalyzerResource>();
-  for (const step of preview.steps as PreviewStep[]) {
-    if (step.newState === undefined || LEAVING_OPS.has(step.op ?? "")) continue;
-    const resource = toAnalyzerResource(step.newState, where);
+  preview.steps.forEach((step: unknown, i) => {
+    if (!isRecord(step)) {
+      throw new UsageError(`${where}: steps[${i}] must be an object; it is ${excerpt(step)}`);
+    }
+    if (!absent(step.op) && typeof step.op !== "string") {
+      throw new UsageError(`${where}: steps[${i}].op must be a string; it is ${excerpt(step.op)}`);
+    }
+    if (absent(step.newState) || LEAVING_OPS.has((step.op as string | undefined) ?? "")) return;
+    const resource = toAnalyzerResource(step.newState, where, `steps[${i}].newState`);
     byUrn.set(resource.urn, resource);
-  }
+  });
   return [...byUrn.values()];
 }
 
 const URN = /^urn:pulumi:([^:]+)::([^:]+)::/;
 
-/** The stack and project a set of resources belongs to, from their URNs. */
-export function stackOf(
+/**
+ * The stack and project a set of resources belongs to, from their URNs. Resources of more than
+ * one stack are refused: the cross-cloud and cost policies judge one stack at a time.
+ */
+function stackOf(
   resources: readonly AnalyzerResource[],
   where: string,
-): {
-  project: string;
-  stack: string;
-} {
-  const match = resources.length === 0 ? null : URN.exec(resources[0].urn);
-  if (match === null) {
+): { project: string; stack: string } {
+  const parse = (urn: string) => {
+    const match = URN.exec(urn);
+    if (match === null) {
+      throw new UsageError(
+        `${where}: ${urn} is not a URN of the form urn:pulumi:<stack>::<project>::<type>::<name>`,
+      );
+    }
+    return { stack: match[1], project: match[2] };
+  };
+  if (resources.length === 0) {
     throw new UsageError(`${where}: holds no resource with a urn:pulumi:<stack>::<project>:: URN`);
   }
-  return { stack: match[1], project: match[2] };
+  const [first, ...rest] = resources;
+  const home = parse(first.urn);
+  for (const { urn } of rest) {
+    const other = parse(urn);
+    if (other.stack !== home.stack || other.project !== home.project) {
+      const label = (s: { stack: string; project: string }) =>
+        other.project === home.project ? s.stack : `${s.stack} of project ${s.project}`;
+      throw new UsageError(
+        `${where}: holds resources of more than one stack, ${label(home)} (${first.urn}) and ${label(other)} (${urn}); gate one stack at a time`,
+      );
+    }
+  }
+  return home;
 }
 
 /**

@@ -13,7 +13,7 @@ import { readPolicyConfig, reconcilePolicyConfig } from "./policyConfig";
 export const POLICY_CONFIG_DIR = path.join(PROJECT_DIR, "policies", "config");
 
 /** The pack's version, from its own package.json, as `PolicyPack` reads it. */
-export function packVersion(): string {
+function packVersion(): string {
   return (require("../../policies/package.json") as { version: string }).version;
 }
 

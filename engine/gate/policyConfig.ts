@@ -1,5 +1,7 @@
 import * as fs from "node:fs";
 import type { EnforcementLevel, Policies, PolicyConfigSchema } from "@pulumi/policy";
+import { closest } from "fastest-levenshtein";
+import { isRecord } from "../../policies/lib/values";
 import { UsageError } from "../errors";
 
 const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
@@ -16,10 +18,6 @@ export interface ReconciledConfig {
   properties: Record<string, unknown>;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function isLevel(value: unknown): value is EnforcementLevel {
   return LEVELS.includes(value as EnforcementLevel);
 }
@@ -28,7 +26,7 @@ function isLevel(value: unknown): value is EnforcementLevel {
  * Parses a `--policy-pack-config` file as the Pulumi CLI does: each key names a policy (or `all`)
  * and holds an enforcement level, or an object of properties with an optional `enforcementLevel`.
  */
-export function parsePolicyConfig(text: string, file: string): Record<string, PolicyConfigEntry> {
+function parsePolicyConfig(text: string, file: string): Record<string, PolicyConfigEntry> {
   if (text.trim() === "") return {};
   let document: unknown;
   try {
@@ -117,11 +115,37 @@ function schemaErrors(schema: JsonSchema, value: unknown, path: string): string[
   if (typeof schema.maximum === "number" && typeof value === "number" && value > schema.maximum) {
     errors.push(`${path}: must be at most ${schema.maximum}; it is ${value}`);
   }
+  if (
+    typeof schema.pattern === "string" &&
+    typeof value === "string" &&
+    !new RegExp(schema.pattern, "u").test(value)
+  ) {
+    errors.push(`${path}: must match ${schema.pattern}; it is ${JSON.stringify(value)}`);
+  }
   if (isRecord(schema.items) && Array.isArray(value)) {
     const items = schema.items;
     value.forEach((item, i) => errors.push(...schemaErrors(items, item, `${path}[${i}]`)));
   }
   return errors;
+}
+
+/**
+ * The properties a policy config file sets that are not in the policy's config schema: most
+ * likely typos, which the CLI would pass on and the policy would ignore.
+ */
+function unknownProperties(
+  policyName: string,
+  schema: PolicyConfigSchema | undefined,
+  entry: PolicyConfigEntry | undefined,
+): string[] {
+  const known = Object.keys(schema?.properties ?? {});
+  return Object.keys(entry?.properties ?? {})
+    .filter((key) => !known.includes(key))
+    .map((key) =>
+      known.length === 0
+        ? `${policyName}: ${key} is not a property of the policy (it takes only enforcementLevel)`
+        : `${policyName}: ${key} is not a property of the policy (did you mean ${closest(key, known)}? its properties are ${known.join(", ")})`,
+    );
 }
 
 /** The problems of one policy's properties against its config schema. */
@@ -171,6 +195,7 @@ export function reconcilePolicyConfig(
       }
     }
     const entry = config[policy.name];
+    problems.push(...unknownProperties(policy.name, policy.configSchema, entry));
     const reconciled: ReconciledConfig = {
       enforcementLevel: entry?.enforcementLevel ?? allLevel ?? policy.enforcementLevel ?? packLevel,
       properties: { ...defaults, ...entry?.properties },

@@ -1,3 +1,4 @@
+import { isRecord } from "../../policies/lib/values";
 import { csvRecords, parseCsvRecord } from "./csv";
 import { type HttpOptions, PriceSourceError, getJson, getLines } from "./http";
 import { type PriceLookup, type PricedRow, type SourceOptions, onePrice } from "./lookup";
@@ -119,10 +120,6 @@ export async function ec2Prices(
   return prices;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /**
  * Every on-demand price the region's SageMaker offer file gives for real-time hosting on
  * `instanceNames`: products of family "ML Instance", component "Hosting" and usage type
@@ -136,16 +133,16 @@ export function sageMakerHostingPrices(
   instanceNames: ReadonlySet<string>,
 ): Map<string, number[]> {
   const malformed = (problem: string) => new PriceSourceError(url, problem);
-  if (!isObject(offer) || !isObject(offer.products) || !isObject(offer.terms)) {
+  if (!isRecord(offer) || !isRecord(offer.products) || !isRecord(offer.terms)) {
     throw malformed("not an offer file: no products and terms objects");
   }
   const onDemand = offer.terms.OnDemand;
-  if (!isObject(onDemand)) {
+  if (!isRecord(onDemand)) {
     throw malformed("not an offer file: no terms.OnDemand object");
   }
   const prices = new Map<string, number[]>([...instanceNames].map((n) => [n, []]));
   for (const [sku, product] of Object.entries(offer.products)) {
-    if (!isObject(product) || !isObject(product.attributes)) {
+    if (!isRecord(product) || !isRecord(product.attributes)) {
       throw malformed(`product ${sku} has no attributes`);
     }
     const attributes = product.attributes;
@@ -167,15 +164,15 @@ export function sageMakerHostingPrices(
     if (terms === undefined) {
       continue;
     }
-    if (!isObject(terms)) {
+    if (!isRecord(terms)) {
       throw malformed(`terms.OnDemand.${sku} is not an object`);
     }
     for (const [code, term] of Object.entries(terms)) {
-      if (!isObject(term) || !isObject(term.priceDimensions)) {
+      if (!isRecord(term) || !isRecord(term.priceDimensions)) {
         throw malformed(`terms.OnDemand.${sku}.${code} has no priceDimensions`);
       }
       for (const [rate, dimension] of Object.entries(term.priceDimensions)) {
-        if (!isObject(dimension) || !isObject(dimension.pricePerUnit)) {
+        if (!isRecord(dimension) || !isRecord(dimension.pricePerUnit)) {
           throw malformed(`price dimension ${rate} has no pricePerUnit`);
         }
         if (dimension.unit !== "Hrs") {

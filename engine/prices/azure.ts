@@ -1,3 +1,4 @@
+import { isRecord } from "../../policies/lib/values";
 import { PriceSourceError, getJson } from "./http";
 import { type PriceLookup, type PricedRow, type SourceOptions, onePrice } from "./lookup";
 
@@ -5,7 +6,7 @@ import { type PriceLookup, type PricedRow, type SourceOptions, onePrice } from "
 export const AZURE_RETAIL_PRICES_URL = "https://prices.azure.com";
 
 /** The version whose filter values are case-sensitive, so `armSkuName` matches exactly. */
-export const AZURE_API_VERSION = "2023-01-01-preview";
+const AZURE_API_VERSION = "2023-01-01-preview";
 
 /** More pages than one VM size's pay-as-you-go meters ever fill: a loop, not a listing. */
 const MAX_PAGES = 20;
@@ -56,16 +57,9 @@ const STRING_FIELDS = [
   "meterName",
 ] as const;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** The items and next link of one page, checked against the documented shape. */
-export function parseRetailPage(
-  url: string,
-  page: unknown,
-): { items: RetailItem[]; next: string | null } {
-  if (!isObject(page) || !Array.isArray(page.Items)) {
+function parseRetailPage(url: string, page: unknown): { items: RetailItem[]; next: string | null } {
+  if (!isRecord(page) || !Array.isArray(page.Items)) {
     throw new PriceSourceError(url, "not a Retail Prices page: no Items array");
   }
   const next = page.NextPageLink ?? null;
@@ -73,7 +67,7 @@ export function parseRetailPage(
     throw new PriceSourceError(url, "NextPageLink is neither a URL nor null");
   }
   const items = page.Items.map((item: unknown, i) => {
-    if (!isObject(item) || typeof item.retailPrice !== "number") {
+    if (!isRecord(item) || typeof item.retailPrice !== "number") {
       throw new PriceSourceError(url, `Items[${i}] has no numeric retailPrice`);
     }
     const absent = STRING_FIELDS.filter((f) => typeof item[f] !== "string");
@@ -89,7 +83,7 @@ export function parseRetailPage(
  * Whether a meter is the Linux pay-as-you-go rate of the size: Windows meters are products
  * named "... Windows", and Spot and Low Priority meters say so in their names.
  */
-export function isLinuxPayAsYouGo(item: RetailItem, region: string, armSkuName: string): boolean {
+function isLinuxPayAsYouGo(item: RetailItem, region: string, armSkuName: string): boolean {
   return (
     item.type === "Consumption" &&
     item.serviceName === "Virtual Machines" &&

@@ -82,7 +82,7 @@ async function* bodyChunks(url: string, options: HttpOptions): AsyncGenerator<st
 }
 
 /** The whole body of a GET as text. */
-export async function getText(url: string, options: HttpOptions): Promise<string> {
+async function getText(url: string, options: HttpOptions): Promise<string> {
   let text = "";
   for await (const chunk of bodyChunks(url, options)) {
     text += chunk;

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { InstanceType } from "../../components/catalog";
+import { isRecord } from "../../policies/lib/values";
 import { UsageError } from "../errors";
 import { awsPrices } from "./aws";
 import { azurePrices } from "./azure";
@@ -44,10 +45,6 @@ export interface RefreshResult {
   written: boolean;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** The catalog's rows; a file that is not a list of instance types is a usage error. */
 export function readCatalog(file: string): InstanceType[] {
   let data: unknown;
@@ -61,7 +58,7 @@ export function readCatalog(file: string): InstanceType[] {
   }
   data.forEach((row: unknown, i) => {
     if (
-      !isObject(row) ||
+      !isRecord(row) ||
       typeof row.cloud !== "string" ||
       typeof row.use !== "string" ||
       typeof row.instanceType !== "string"
@@ -83,7 +80,7 @@ export function isPricedRow(row: InstanceType): row is PricedRow {
  * Writes the catalog in its own format (2-space JSON, trailing newline) through a temporary
  * file in the same folder and a rename, so a reader never sees half a file.
  */
-export function writeCatalogAtomically(file: string, rows: readonly InstanceType[]): void {
+function writeCatalogAtomically(file: string, rows: readonly InstanceType[]): void {
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     fs.writeFileSync(temporary, `${JSON.stringify(rows, null, 2)}\n`);

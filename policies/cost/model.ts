@@ -1,5 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { HOURS_PER_MONTH, type InstanceType } from "../../components/catalog";
+import { type Accelerator, HOURS_PER_MONTH, type InstanceType } from "../../components/catalog";
 import type { Block, Cloud, Use } from "../../components/types";
 import { type ComputeGroup, type Range, catalogEntry, describeRef } from "../lib/compute";
 import { StackGraph } from "../lib/stack";
@@ -14,7 +14,11 @@ export interface CostLine {
   use: Use;
   block: Block;
   instanceType: string;
+  /** GCP: the accelerator attached to the machine type, part of what the price is for. */
+  accelerator?: Accelerator;
   hourlyUsd: number;
+  /** The region the catalog's price is for, which may not be where the stack deploys. */
+  priceRegion: string | null;
   /** Machines with every autoscaler at its minimum, and at its maximum. */
   machines: Range;
   /** The autoscaler whose bounds were used, when one is attached. */
@@ -71,7 +75,9 @@ function batchLine(
     use: group.use,
     block: group.block,
     instanceType: dearest.instanceType,
+    ...(dearest.accelerator === undefined ? {} : { accelerator: dearest.accelerator }),
     hourlyUsd: dearest.hourlyUsd,
+    priceRegion: dearest.region,
     machines: { min: idleMachines, max: peakMachines },
     idleMonthlyUsd: monthly(cheapest.hourlyUsd, idleMachines),
     peakMonthlyUsd: monthly(dearest.hourlyUsd, peakMachines),
@@ -124,7 +130,9 @@ export function estimateStack(resources: readonly PolicyResource[]): StackEstima
         use: group.use,
         block: group.block,
         instanceType: row.instanceType,
+        ...(row.accelerator === undefined ? {} : { accelerator: row.accelerator }),
         hourlyUsd: row.hourlyUsd,
+        priceRegion: row.region,
         machines,
         ...(autoscaler === undefined ? {} : { autoscalerUrn: autoscaler.resource.urn }),
         idleMonthlyUsd: monthly(row.hourlyUsd, machines.min),

@@ -81,11 +81,6 @@ export class StackGraph {
     return undefined;
   }
 
-  /** The bounds a group's machine count stays within: its autoscaler's, else its own. */
-  machineRange(resource: PolicyResource, group: ComputeGroup): Range | undefined {
-    return this.autoscalerOf(resource, group)?.range ?? group.machines;
-  }
-
   private sagemakerTarget(config: PolicyResource, group: ComputeGroup): Autoscaler | undefined {
     const endpoints = this.dependentsOf(config).filter((r) => r.type === T.awsSagemakerEndpoint);
     const candidates = [config, ...endpoints]

@@ -67,9 +67,14 @@ const CLOUD_PREFIXES: readonly [string, Cloud][] = [
   ["aws:", "aws"],
   ["azure-native:", "azure"],
   ["gcp:", "gcp"],
+  // The platform's dynamic resources name their cloud as the module of the type token.
+  ["pulumi-nodejs:dynamic/gcp:", "gcp"],
 ];
 
-/** The cloud a provider resource type belongs to, or `undefined` for other packages. */
+/**
+ * The cloud a resource type belongs to: a provider's resource, or one of the platform's dynamic
+ * resources (`pulumi-nodejs:dynamic/gcp:VertexModelDeployment`); `undefined` for other packages.
+ */
 export function cloudOfType(type: string): Cloud | undefined {
   return CLOUD_PREFIXES.find(([prefix]) => type.startsWith(prefix))?.[1];
 }

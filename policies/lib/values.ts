@@ -1,6 +1,7 @@
 /** Resource properties as a policy sees them: plain JSON behind the runtime's unknown-checking proxy. */
 export type Props = Record<string, unknown>;
 
+/** Whether a value is a JSON object: not null, not a list. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -40,4 +41,36 @@ export function isSet(obj: object | undefined, key: string): boolean {
   if (obj === undefined || obj === null) return false;
   const value: unknown = Object.getOwnPropertyDescriptor(obj, key)?.value;
   return value !== undefined && value !== null && value !== "";
+}
+
+/**
+ * JSON text parsed, or `undefined` when the value is not text that holds JSON (`JSON.parse`
+ * never returns `undefined`).
+ */
+export function parseJson(text: unknown): unknown {
+  if (typeof text !== "string") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How much of a long value a message shows. */
+const EXCERPT_LENGTH = 40;
+
+/**
+ * The start of a value as a message shows it: a text's first 40 characters quoted, any other
+ * value's first 40 characters as JSON (`not set` when absent), with `...` when cut.
+ */
+export function excerpt(value: unknown): string {
+  const text =
+    typeof value === "string"
+      ? value
+      : value === undefined
+        ? "not set"
+        : (JSON.stringify(value) ?? String(value));
+  const cut = text.length > EXCERPT_LENGTH ? text.slice(0, EXCERPT_LENGTH) : text;
+  const shown = typeof value === "string" ? JSON.stringify(cut) : cut;
+  return cut === text ? shown : `${shown}...`;
 }

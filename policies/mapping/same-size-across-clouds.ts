@@ -1,4 +1,4 @@
-import type { StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { sizeOfInstanceType } from "../../components/catalog";
 import type { Block, Cloud } from "../../components/types";
 import { StackGraph } from "../lib/stack";
@@ -12,6 +12,35 @@ interface Placement {
   size: string;
 }
 
+/** One logical block of the stack, the same on every cloud, and where each cloud runs it. */
+interface LogicalBlock {
+  block: Block;
+  /** The block component's name without its cloud, such as `endpoint-iris`, when there is one. */
+  instance?: string;
+  placements: Placement[];
+}
+
+/** A block component of the platform: `mlplatform:aws:OnlineEndpoint`, `mlplatform:gcp:TrainingCluster`. */
+const BLOCK_COMPONENT = /^mlplatform:(aws|azure|gcp):(\w+)$/;
+
+/**
+ * The logical block a compute resource belongs to: the name of its nearest block component
+ * ancestor without the cloud prefix, so `aws-endpoint-iris`, `azure-endpoint-iris` and
+ * `gcp-endpoint-iris` are one endpoint. `undefined` for a resource outside the platform's blocks.
+ */
+function instanceOf(resource: PolicyResource): string | undefined {
+  const seen = new Set<string>();
+  for (let r = resource.parent; r !== undefined && !seen.has(r.urn); r = r.parent) {
+    seen.add(r.urn);
+    const match = BLOCK_COMPONENT.exec(r.type);
+    if (match !== null && match[2] !== "Platform") {
+      const prefix = `${match[1]}-`;
+      return r.name.startsWith(prefix) ? r.name.slice(prefix.length) : r.name;
+    }
+  }
+  return undefined;
+}
+
 function describe(placements: readonly Placement[]): string {
   const byCloud = new Map<Cloud, Set<string>>();
   for (const p of placements) {
@@ -23,14 +52,22 @@ function describe(placements: readonly Placement[]): string {
     .join(" and ");
 }
 
+/** The block as messages name it: `the endpoint block endpoint-iris`, `the training block`. */
+function title({ block, instance }: LogicalBlock): string {
+  return instance === undefined || instance === block
+    ? `the ${block} block`
+    : `the ${block} block ${instance}`;
+}
+
 export const sameSizeAcrossClouds: StackValidationPolicy = {
   name: "same-size-across-clouds",
   description:
-    "Checks whether each logical block (training cluster, online endpoints) runs the same canonical sizes on every cloud of a stack that deploys several clouds side by side, so the clouds compare like for like.",
+    "Checks whether each logical block (the training cluster, each online endpoint) runs the same canonical sizes on every cloud of a stack that deploys several clouds side by side, so the clouds compare like for like.",
   enforcementLevel: "mandatory",
   validateStack: (args, reportViolation) => {
-    const byBlock = new Map<Block, Placement[]>();
+    const logicalBlocks = new Map<string, LogicalBlock>();
     for (const { resource, groups } of new StackGraph(args.resources).compute) {
+      const instance = instanceOf(resource);
       for (const group of groups) {
         for (const ref of group.instanceTypes) {
           if (ref.value === undefined) continue;
@@ -42,16 +79,18 @@ export const sameSizeAcrossClouds: StackValidationPolicy = {
               sizeOfInstanceType(group.cloud, group.use, ref.value) ??
               `${ref.value} (no canonical size)`,
           };
-          const list = byBlock.get(group.block);
-          if (list === undefined) {
-            byBlock.set(group.block, [placement]);
+          const key = `${group.block} ${instance ?? ""}`;
+          const logical = logicalBlocks.get(key);
+          if (logical === undefined) {
+            logicalBlocks.set(key, { block: group.block, instance, placements: [placement] });
           } else {
-            list.push(placement);
+            logical.placements.push(placement);
           }
         }
       }
     }
-    for (const [block, placements] of byBlock) {
+    for (const logical of logicalBlocks.values()) {
+      const { placements } = logical;
       const clouds = new Set(placements.map((p) => p.cloud));
       if (clouds.size < 2) continue;
       const cloudsPerSize = new Map<string, Set<Cloud>>();
@@ -71,7 +110,7 @@ export const sameSizeAcrossClouds: StackValidationPolicy = {
       for (const p of placements) {
         if (tie || (cloudsPerSize.get(p.size)?.size ?? 0) < agreed) {
           reportViolation(
-            `the ${block} block must run the same canonical size on every cloud of the stack; on ${p.cloud} it runs ${p.size} (${p.instanceType}) while ${elsewhere.get(p.cloud)}.`,
+            `${title(logical)} must run the same canonical size on every cloud of the stack; on ${p.cloud} it runs ${p.size} (${p.instanceType}) while ${elsewhere.get(p.cloud)}.`,
             p.urn,
           );
         }

@@ -1,7 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { T } from "../lib/types";
 import { on, validateTypes } from "../lib/validate";
-import { isRecord } from "../lib/values";
+import { excerpt, isRecord, parseJson } from "../lib/values";
 
 interface RoleGrantProps {
   role?: string;
@@ -12,7 +12,7 @@ interface IamPolicyProps {
 }
 
 /** Google's basic (formerly primitive) roles: each grants thousands of permissions. */
-export const BASIC_ROLES = ["roles/owner", "roles/editor", "roles/viewer"];
+const BASIC_ROLES = ["roles/owner", "roles/editor", "roles/viewer"];
 
 const RESOURCE_MANAGER_GRANTS = [
   T.gcpProjectIamMember,
@@ -39,7 +39,14 @@ export const gcpNoBasicRoles: ResourceValidationPolicy = {
       }
     }),
     on<IamPolicyProps>(T.gcpProjectIamPolicy, (props, _, reportViolation) => {
-      const policy: unknown = JSON.parse(props.policyData ?? "{}");
+      if (props.policyData === undefined) return;
+      const policy = parseJson(props.policyData);
+      if (policy === undefined) {
+        reportViolation(
+          `policyData must be a JSON IAM policy (as organizations.getIAMPolicy gives it); it is not JSON: ${excerpt(props.policyData)}.`,
+        );
+        return;
+      }
       const bindings = isRecord(policy) && Array.isArray(policy.bindings) ? policy.bindings : [];
       for (const binding of bindings) {
         if (

@@ -1,4 +1,4 @@
-import { cloudOfType } from "../lib/types";
+import { T, cloudOfType } from "../lib/types";
 import type { Props } from "../lib/values";
 import { tagProperty } from "../lib/tags";
 import taggableTypes from "./taggable-types.json";
@@ -7,7 +7,7 @@ import taggableTypes from "./taggable-types.json";
  * Objects in a bucket take tags too, but they are billed and owned through their bucket, which
  * carries the tags; Azure blobs and GCS objects take none.
  */
-export const BUCKET_OBJECT_TYPES: readonly string[] = [
+const BUCKET_OBJECT_TYPES: readonly string[] = [
   "aws:s3/bucketObject:BucketObject",
   "aws:s3/bucketObjectv2:BucketObjectv2",
   "aws:s3/objectCopy:ObjectCopy",
@@ -16,11 +16,13 @@ export const BUCKET_OBJECT_TYPES: readonly string[] = [
 /**
  * The resource types whose inputs take `tags` (AWS, Azure) or `labels` (GCP), as the providers'
  * input types declare them, in the modules the platform uses (`taggable-types.json`), less
- * bucket objects.
+ * bucket objects; and the platform's dynamic resources whose args take labels (the Vertex AI
+ * model deployment labels the model it uploads).
  */
-export const TAGGABLE_TYPES: ReadonlySet<string> = new Set(
-  taggableTypes.filter((type) => !BUCKET_OBJECT_TYPES.includes(type)),
-);
+const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
+  ...taggableTypes.filter((type) => !BUCKET_OBJECT_TYPES.includes(type)),
+  T.gcpVertexModelDeployment,
+]);
 
 /** Whether a resource takes tags: its type does, or it carries a tag map anyway. */
 export function isTaggable(type: string, props: Props): boolean {

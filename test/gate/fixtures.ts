@@ -51,8 +51,9 @@ export function stackConfigYaml(shape: PlatformShape, budgetMonthlyUsd: number):
 
 /**
  * A stack export shaped like the platform's plan on all three clouds: every resource type the
- * policies read, compliant with the shape's tier. Values the engine computes are unknown, as in
- * a preview.
+ * policies read, compliant with the shape's tier, under each cloud's platform component and the
+ * training cluster and endpoint components, as the components nest them. Values the engine
+ * computes are unknown, as in a preview.
  */
 export function platformExport(shape: PlatformShape): StackExport {
   const project = "mlplatform";
@@ -63,6 +64,8 @@ export function platformExport(shape: PlatformShape): StackExport {
   const stackUrn = urn("pulumi:pulumi:Stack", `${project}-${shape.stack}`);
   resources.push({ urn: stackUrn, custom: false, type: "pulumi:pulumi:Stack", inputs: {} });
 
+  // Resources go under their cloud's platform component unless a block component is named.
+  let platform = stackUrn;
   const add = (
     type: string,
     name: string,
@@ -76,7 +79,7 @@ export function platformExport(shape: PlatformShape): StackExport {
       type,
       id: UNKNOWN,
       inputs,
-      parent: options.parent ?? stackUrn,
+      parent: options.parent ?? platform,
       dependencies: options.dependsOn ?? [],
     };
     if (options.stateful && prod) {
@@ -85,6 +88,18 @@ export function platformExport(shape: PlatformShape): StackExport {
     }
     resources.push(resource);
     return resourceUrn;
+  };
+  /** A component of the platform, `mlplatform:<cloud>:<Kind>`, as the components register it. */
+  const component = (cloud: string, kind: string, name: string, parent: string): string => {
+    const componentUrn = urn(`mlplatform:${cloud}:${kind}`, name);
+    resources.push({
+      urn: componentUrn,
+      custom: false,
+      type: `mlplatform:${cloud}:${kind}`,
+      inputs: {},
+      parent,
+    });
+    return componentUrn;
   };
   const tags = (block: string, size?: string) => ({
     owner: "ml-platform",
@@ -104,6 +119,9 @@ export function platformExport(shape: PlatformShape): StackExport {
     const n = (name: string) => (shape.copies === 1 ? name : `${name}-${copy}`);
 
     // AWS
+    platform = component("aws", "Platform", n("aws"), stackUrn);
+    const awsTrainingBlock = component("aws", "TrainingCluster", n("aws-training"), platform);
+    const awsEndpointBlock = component("aws", "OnlineEndpoint", n("aws-endpoint-iris"), platform);
     const key = add(
       "aws:kms/key:Key",
       n("aws-workspace-key"),
@@ -212,17 +230,22 @@ export function platformExport(shape: PlatformShape): StackExport {
       { stateful: true },
     );
     const awsTraining = training("aws");
-    add("aws:batch/computeEnvironment:ComputeEnvironment", n("aws-training-environment"), {
-      type: "MANAGED",
-      computeResources: {
-        type: prod ? "EC2" : "SPOT",
-        instanceTypes: [awsTraining.instanceType],
-        minVcpus: 0,
-        maxVcpus: shape.maxNodes * awsTraining.vcpus,
-        subnets: [UNKNOWN],
+    add(
+      "aws:batch/computeEnvironment:ComputeEnvironment",
+      n("aws-training-environment"),
+      {
+        type: "MANAGED",
+        computeResources: {
+          type: prod ? "EC2" : "SPOT",
+          instanceTypes: [awsTraining.instanceType],
+          minVcpus: 0,
+          maxVcpus: shape.maxNodes * awsTraining.vcpus,
+          subnets: [UNKNOWN],
+        },
+        tags: tags("training", shape.trainingSize),
       },
-      tags: tags("training", shape.trainingSize),
-    });
+      { parent: awsTrainingBlock },
+    );
     const model = add(
       "aws:sagemaker/model:Model",
       n("aws-endpoint-iris-model"),
@@ -232,7 +255,7 @@ export function platformExport(shape: PlatformShape): StackExport {
         primaryContainer: { image: "image", modelDataUrl: UNKNOWN },
         tags: tags("endpoint"),
       },
-      { dependsOn: [role] },
+      { dependsOn: [role], parent: awsEndpointBlock },
     );
     const config = add(
       "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
@@ -249,13 +272,13 @@ export function platformExport(shape: PlatformShape): StackExport {
         ],
         tags: tags("endpoint", shape.endpointSize),
       },
-      { dependsOn: [model, key] },
+      { dependsOn: [model, key], parent: awsEndpointBlock },
     );
     const endpoint = add(
       "aws:sagemaker/endpoint:Endpoint",
-      n("aws-endpoint-iris"),
+      n("aws-endpoint-iris-endpoint"),
       { endpointConfigName: UNKNOWN, tags: tags("endpoint") },
-      { dependsOn: [config] },
+      { dependsOn: [config], parent: awsEndpointBlock },
     );
     add(
       "aws:appautoscaling/target:Target",
@@ -268,10 +291,18 @@ export function platformExport(shape: PlatformShape): StackExport {
         maxCapacity: shape.maxReplicas,
         tags: tags("endpoint"),
       },
-      { dependsOn: [endpoint] },
+      { dependsOn: [endpoint], parent: awsEndpointBlock },
     );
 
     // Azure
+    platform = component("azure", "Platform", n("azure"), stackUrn);
+    const azureTrainingBlock = component("azure", "TrainingCluster", n("azure-training"), platform);
+    const azureEndpointBlock = component(
+      "azure",
+      "OnlineEndpoint",
+      n("azure-endpoint-iris"),
+      platform,
+    );
     const group = add("azure-native:resources:ResourceGroup", n("azure-group"), {
       location: "eastus",
       tags: tags("workspace"),
@@ -371,18 +402,18 @@ export function platformExport(shape: PlatformShape): StackExport {
         },
         tags: tags("training", shape.trainingSize),
       },
-      { dependsOn: [workspace] },
+      { dependsOn: [workspace], parent: azureTrainingBlock },
     );
     const onlineEndpoint = add(
       "azure-native:machinelearningservices:OnlineEndpoint",
-      n("azure-endpoint-iris"),
+      n("azure-endpoint-iris-endpoint"),
       {
         resourceGroupName: UNKNOWN,
         workspaceName: UNKNOWN,
         properties: { authMode: "Key" },
         tags: tags("endpoint"),
       },
-      { dependsOn: [workspace] },
+      { dependsOn: [workspace], parent: azureEndpointBlock },
     );
     const deployment = add(
       "azure-native:machinelearningservices:OnlineDeployment",
@@ -399,7 +430,7 @@ export function platformExport(shape: PlatformShape): StackExport {
         },
         tags: tags("endpoint", shape.endpointSize),
       },
-      { dependsOn: [onlineEndpoint] },
+      { dependsOn: [onlineEndpoint], parent: azureEndpointBlock },
     );
     add(
       "azure-native:monitor:AutoscaleSetting",
@@ -421,10 +452,13 @@ export function platformExport(shape: PlatformShape): StackExport {
         ],
         tags: tags("endpoint"),
       },
-      { dependsOn: [deployment] },
+      { dependsOn: [deployment], parent: azureEndpointBlock },
     );
 
     // GCP
+    platform = component("gcp", "Platform", n("gcp"), stackUrn);
+    const gcpTrainingBlock = component("gcp", "TrainingCluster", n("gcp-training"), platform);
+    const gcpEndpointBlock = component("gcp", "OnlineEndpoint", n("gcp-endpoint-iris"), platform);
     const ring = add(
       "gcp:kms/keyRing:KeyRing",
       n("gcp-workspace-keyring"),
@@ -490,29 +524,39 @@ export function platformExport(shape: PlatformShape): StackExport {
       { stateful: true },
     );
     const gcpTraining = training("gcp");
-    add("gcp:vertex/aiPersistentResource:AiPersistentResource", n("gcp-training-cluster"), {
-      location: "us-central1",
-      resourcePools: [
-        {
-          id: "training",
-          machineSpec: { machineType: gcpTraining.instanceType },
-          replicaCount: "1",
-          autoscalingSpec: {
-            minReplicaCount: "1",
-            maxReplicaCount: String(Math.max(shape.maxNodes, 1)),
+    add(
+      "gcp:vertex/aiPersistentResource:AiPersistentResource",
+      n("gcp-training-cluster"),
+      {
+        location: "us-central1",
+        resourcePools: [
+          {
+            id: "training",
+            machineSpec: { machineType: gcpTraining.instanceType },
+            replicaCount: "1",
+            autoscalingSpec: {
+              minReplicaCount: "1",
+              maxReplicaCount: String(Math.max(shape.maxNodes, 1)),
+            },
           },
-        },
-      ],
-      encryptionSpec: { kmsKeyName: UNKNOWN },
-      labels: tags("training", shape.trainingSize),
-    });
-    const aiEndpoint = add("gcp:vertex/aiEndpoint:AiEndpoint", n("gcp-endpoint-iris-endpoint"), {
-      location: "us-central1",
-      displayName: "iris",
-      name: UNKNOWN,
-      encryptionSpec: { kmsKeyName: UNKNOWN },
-      labels: tags("endpoint", shape.endpointSize),
-    });
+        ],
+        encryptionSpec: { kmsKeyName: UNKNOWN },
+        labels: tags("training", shape.trainingSize),
+      },
+      { parent: gcpTrainingBlock },
+    );
+    const aiEndpoint = add(
+      "gcp:vertex/aiEndpoint:AiEndpoint",
+      n("gcp-endpoint-iris-endpoint"),
+      {
+        location: "us-central1",
+        displayName: "iris",
+        name: UNKNOWN,
+        encryptionSpec: { kmsKeyName: UNKNOWN },
+        labels: tags("endpoint", shape.endpointSize),
+      },
+      { parent: gcpEndpointBlock },
+    );
     add(
       "pulumi-nodejs:dynamic/gcp:VertexModelDeployment",
       n("gcp-endpoint-iris-deployment"),
@@ -524,8 +568,9 @@ export function platformExport(shape: PlatformShape): StackExport {
         minReplicas: shape.minReplicas,
         maxReplicas: shape.maxReplicas,
         targetCpuUtilizationPercent: 60,
+        labels: tags("endpoint", shape.endpointSize),
       },
-      { dependsOn: [aiEndpoint] },
+      { dependsOn: [aiEndpoint], parent: gcpEndpointBlock },
     );
   }
   return {

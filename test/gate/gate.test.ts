@@ -6,6 +6,7 @@ import { run } from "../../engine/commands/gate";
 import { UsageError } from "../../engine/errors";
 import { SECRET_SIG, SIG_KEY } from "../../engine/gate/input";
 import type { StackExport } from "../../engine/plan";
+import { runCli } from "../cli";
 import { DEV_SHAPE, PROD_SHAPE, asPreview, platformExport, stackConfigYaml } from "./fixtures";
 
 interface GateResult {
@@ -115,7 +116,7 @@ describe("gate", () => {
           `  ${repository.urn}`,
           '  imageTagMutability must be "IMMUTABLE" so a pushed tag cannot be overwritten; it is "MUTABLE".',
           "",
-          "gate: failed: 1 mandatory and 0 advisory violations in 37 resources of stack prod, policy config policies/config/prod.json",
+          "gate: failed: 1 mandatory and 0 advisory violations in 46 resources of stack prod, policy config policies/config/prod.json",
           "",
         ].join("\n"),
       );
@@ -131,7 +132,7 @@ describe("gate", () => {
       expect(result).to.deep.equal({
         code: 0,
         stdout:
-          "gate: passed: no policy violations in 37 resources of stack prod, policy config policies/config/prod.json\n",
+          "gate: passed: no policy violations in 46 resources of stack prod, policy config policies/config/prod.json\n",
       });
     });
 
@@ -248,7 +249,7 @@ describe("gate", () => {
         prodConfig,
       ]);
       expect(result.code).to.equal(0);
-      expect(result.stdout).to.contain("in 36 resources of stack prod");
+      expect(result.stdout).to.contain("in 45 resources of stack prod");
     });
   });
 
@@ -326,6 +327,112 @@ describe("gate", () => {
       );
     });
 
+    it("refuses entries that are not resources, naming the file, the entry and the problem", async () => {
+      const withResource = (change: (r: Record<string, unknown>) => void) => {
+        const stackExport = platformExport(PROD_SHAPE);
+        change(stackExport.deployment.resources[1] as unknown as Record<string, unknown>);
+        return stackExport;
+      };
+      const preview = asPreview(platformExport(PROD_SHAPE)) as {
+        steps: { newState: Record<string, unknown> }[];
+      };
+      preview.steps[2].newState.dependencies = [1];
+      const cases: [string, unknown, string][] = [
+        ["null-step", { steps: [null] }, "steps[0] must be an object; it is null"],
+        [
+          "null-resource",
+          { version: 3, deployment: { resources: [null] } },
+          "deployment.resources[0] must be an object; it is null",
+        ],
+        [
+          "dependencies",
+          withResource((r) => (r.dependencies = "abc")),
+          'deployment.resources[1].dependencies must be a list of URN strings; it is "abc"',
+        ],
+        [
+          "property-dependencies",
+          withResource((r) => (r.propertyDependencies = { bucket: "urn:pulumi:prod::x" })),
+          'deployment.resources[1].propertyDependencies.bucket must be a list of URN strings; it is "urn:pulumi:prod::x"',
+        ],
+        [
+          "property-dependencies-list",
+          withResource((r) => (r.propertyDependencies = ["urn:pulumi:prod::x"])),
+          'deployment.resources[1].propertyDependencies must be an object of lists of URN strings; it is ["urn:pulumi:prod::x"]',
+        ],
+        [
+          "urn",
+          withResource((r) => (r.urn = 42)),
+          "deployment.resources[1].urn must be a non-empty string; it is 42",
+        ],
+        [
+          "type",
+          withResource((r) => delete r.type),
+          "deployment.resources[1].type must be a non-empty string; it is not set",
+        ],
+        [
+          "inputs",
+          withResource((r) => (r.inputs = "bucket")),
+          'deployment.resources[1].inputs must be an object of properties; it is "bucket"',
+        ],
+        [
+          "provider",
+          withResource((r) => (r.provider = { urn: "x" })),
+          'deployment.resources[1].provider must be a string; it is {"urn":"x"}',
+        ],
+        [
+          "new-state",
+          preview,
+          "steps[2].newState.dependencies must be a list of URN strings; it is [1]",
+        ],
+        [
+          "plaintext",
+          withResource((r) => {
+            (r.inputs as Record<string, unknown>).bucket = {
+              [SIG_KEY]: SECRET_SIG,
+              plaintext: "not json",
+            };
+          }),
+          'deployment.resources[1].inputs.bucket: a secret\'s plaintext must be JSON text, as pulumi stack export --show-secrets writes it; it is "not json"',
+        ],
+      ];
+      for (const [name, content, problem] of cases) {
+        const malformed = file(`${name}.json`, content);
+        expect(await usageError(["--from", malformed]), name).to.equal(
+          `--from ${malformed}: ${problem}`,
+        );
+      }
+    });
+
+    it("prints a malformed file's problem on one line and exits 2, with no stack trace", () => {
+      const malformed = file("null-steps.json", {
+        steps: [{ op: "create", newState: null }, null],
+      });
+      expect(runCli(["gate", "--from", malformed])).to.deep.equal({
+        status: 2,
+        stdout: "",
+        stderr: `error: --from ${malformed}: steps[1] must be an object; it is null\n`,
+      });
+    });
+
+    it("refuses a file that holds resources of more than one stack, naming both", async () => {
+      const stackExport = platformExport(PROD_SHAPE);
+      const dev = platformExport(DEV_SHAPE).deployment.resources[5];
+      stackExport.deployment.resources.push(dev);
+      const mixed = file("mixed.json", stackExport);
+      expect(await usageError(["--from", mixed])).to.equal(
+        `--from ${mixed}: holds resources of more than one stack, prod (${stackExport.deployment.resources[0].urn}) and dev (${dev.urn}); gate one stack at a time`,
+      );
+      const other = platformExport(PROD_SHAPE);
+      other.deployment.resources[3].urn = other.deployment.resources[3].urn.replace(
+        "::mlplatform::",
+        "::other::",
+      );
+      const otherProject = file("other-project-resource.json", other);
+      expect(await usageError(["--from", otherProject])).to.equal(
+        `--from ${otherProject}: holds resources of more than one stack, prod of project mlplatform (${other.deployment.resources[0].urn}) and prod of project other (${other.deployment.resources[3].urn}); gate one stack at a time`,
+      );
+    });
+
     it("needs the stack's config, from Pulumi.<stack>.yaml or --config-file", async () => {
       const stackExport = platformExport({ ...PROD_SHAPE, stack: "nosuch" });
       const exported = file("nosuch.json", stackExport);
@@ -397,6 +504,45 @@ describe("gate", () => {
         ]),
       ).to.equal(
         `${schema}: endpoint-min-replicas: minReplicas: must be at least 1; it is 0; required-tags: requiredTags[1]: must be of type string; it is 3`,
+      );
+    });
+
+    it("refuses a property a policy does not have, suggesting the nearest", async () => {
+      const exported = file("prod.json", platformExport(PROD_SHAPE));
+      const typo = file("property-typo.json", {
+        "endpoint-min-replicas": { minReplica: 3 },
+        "ecr-scan-on-push": { enforcementLevel: "advisory", level: "advisory" },
+      });
+      expect(
+        await usageError([
+          "--from",
+          exported,
+          "--config-file",
+          prodConfig,
+          "--policy-config",
+          typo,
+        ]),
+      ).to.equal(
+        `${typo}: endpoint-min-replicas: minReplica is not a property of the policy (did you mean minReplicas? its properties are minReplicas); ecr-scan-on-push: level is not a property of the policy (it takes only enforcementLevel)`,
+      );
+    });
+
+    it("refuses an asOfDate for no-retired-instance-type that is not a date", async () => {
+      const exported = file("prod.json", platformExport(PROD_SHAPE));
+      const date = file("as-of-date.json", {
+        "no-retired-instance-type": { asOfDate: "1 May 2028" },
+      });
+      expect(
+        await usageError([
+          "--from",
+          exported,
+          "--config-file",
+          prodConfig,
+          "--policy-config",
+          date,
+        ]),
+      ).to.equal(
+        `${date}: no-retired-instance-type: asOfDate: must match ^\\d{4}-\\d{2}-\\d{2}$; it is "1 May 2028"`,
       );
     });
   });

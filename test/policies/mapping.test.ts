@@ -1,9 +1,19 @@
 import { expect } from "chai";
-import { SIZE_NAMES, findInstanceType, unavailableReason } from "../../components/catalog";
+import {
+  SIZE_NAMES,
+  type SizeName,
+  findInstanceType,
+  resolveInstance,
+  unavailableReason,
+} from "../../components/catalog";
+import { CLOUDS, type Cloud } from "../../components/types";
+import { fromStackExport } from "../../engine/gate/input";
+import type { ExportedResource } from "../../engine/plan";
 import { instanceTypeInCatalog } from "../../policies/mapping/instance-type-in-catalog";
 import { instanceTypeMatchesSize } from "../../policies/mapping/instance-type-matches-size";
 import { noRetiredInstanceType } from "../../policies/mapping/no-retired-instance-type";
 import { sameSizeAcrossClouds } from "../../policies/mapping/same-size-across-clouds";
+import { PROD_SHAPE, platformExport } from "../gate/fixtures";
 import { check, planWith, prodPlan } from "./harness";
 
 type Inputs = Record<string, unknown>;
@@ -15,6 +25,54 @@ function amlProperties(inputs: Inputs): Inputs {
 
 function firstPool(inputs: Inputs): Inputs {
   return (inputs.resourcePools as Inputs[])[0];
+}
+
+/** The resource that runs the iris endpoint's machines on each cloud. */
+const ENDPOINT_COMPUTE: Record<Cloud, string> = {
+  aws: "aws-endpoint-iris-config",
+  azure: "azure-endpoint-iris-deployment",
+  gcp: "gcp-endpoint-iris-deployment",
+};
+
+/** Sets the hosting type of a size on a cloud's endpoint compute resource. */
+function runSize(resource: ExportedResource, cloud: Cloud, size: SizeName): void {
+  const { instanceType } = resolveInstance(size, cloud, "hosting");
+  if (cloud === "aws") {
+    (resource.inputs.productionVariants as Inputs[])[0].instanceType = instanceType;
+  } else if (cloud === "azure") {
+    (resource.inputs.properties as Inputs).instanceType = instanceType;
+  } else {
+    resource.inputs.machineType = instanceType;
+  }
+}
+
+/**
+ * The prod plan with a second endpoint, wine, on every cloud beside iris: each cloud's endpoint
+ * component and its compute resource copied, the copy running cpu-8x32 where iris runs
+ * cpu-4x16. `swapOn` runs iris at wine's size and wine at iris's on that cloud.
+ */
+function twoEndpoints(swapOn?: Cloud) {
+  const stackExport = platformExport(PROD_SHAPE);
+  const all = stackExport.deployment.resources;
+  const named = (name: string) => {
+    const found = all.find((r) => r.urn.endsWith(`::${name}`));
+    if (found === undefined) throw new Error(`the plan has no resource named ${name}`);
+    return found;
+  };
+  const urns: Record<string, string> = {};
+  for (const cloud of CLOUDS) {
+    const block = named(`${cloud}-endpoint-iris`);
+    const iris = named(ENDPOINT_COMPUTE[cloud]);
+    const wine = JSON.parse(JSON.stringify(iris).replaceAll("-iris", "-wine")) as ExportedResource;
+    const wineBlock = { ...block, urn: block.urn.replace("-iris", "-wine") };
+    wine.parent = wineBlock.urn;
+    all.push(wineBlock, wine);
+    runSize(iris, cloud, swapOn === cloud ? "cpu-8x32" : "cpu-4x16");
+    runSize(wine, cloud, swapOn === cloud ? "cpu-4x16" : "cpu-8x32");
+    urns[`${cloud} iris`] = iris.urn;
+    urns[`${cloud} wine`] = wine.urn;
+  }
+  return { resources: fromStackExport(stackExport), urns };
 }
 
 describe("mapping policies", () => {
@@ -108,12 +166,31 @@ describe("mapping policies", () => {
     });
 
     it("passes a type whose retirement is announced for later", async () => {
+      const asOfDate = "2026-06-01";
       const retirement = findInstanceType("azure", "training", "Standard_DS2_v2")?.retirement;
-      expect((retirement?.date ?? "") > new Date().toISOString().slice(0, 10)).to.equal(true);
+      expect((retirement?.date ?? "") > asOfDate).to.equal(true);
       const { resources } = planWith("azure-training-cluster", (r) => {
         amlProperties(r.inputs).vmSize = "Standard_DS2_v2";
       });
-      expect(await check(noRetiredInstanceType, resources)).to.deep.equal([]);
+      expect(await check(noRetiredInstanceType, resources, { config: { asOfDate } })).to.deep.equal(
+        [],
+      );
+    });
+
+    it("fails that type from its retirement date on, judged on asOfDate", async () => {
+      const retirement = findInstanceType("azure", "training", "Standard_DS2_v2")?.retirement;
+      if (!retirement) throw new Error("the catalog records no retirement of Standard_DS2_v2");
+      const { resources, urn } = planWith("azure-training-cluster", (r) => {
+        amlProperties(r.inputs).vmSize = "Standard_DS2_v2";
+      });
+      expect(
+        await check(noRetiredInstanceType, resources, { config: { asOfDate: retirement.date } }),
+      ).to.deep.equal([
+        {
+          urn,
+          message: `properties.properties.vmSize must be a type azure still offers; Standard_DS2_v2 was retired on ${retirement.date} (${retirement.source}). Use the catalog's type for the size you need (npm run catalog).`,
+        },
+      ]);
     });
   });
 
@@ -161,6 +238,37 @@ describe("mapping policies", () => {
       ]);
     });
 
+    it("checks the Vertex AI model deployment against its size label", async () => {
+      const { resources, urn } = planWith("gcp-endpoint-iris-deployment", (r) => {
+        r.inputs.machineType = "n2-standard-8";
+      });
+      expect(await check(instanceTypeMatchesSize, resources)).to.deep.equal([
+        {
+          urn,
+          message:
+            'machineType must be "n2-standard-4", the catalog\'s gcp hosting type for size cpu-4x16 (labels.mlplatform-size); it is "n2-standard-8".',
+        },
+      ]);
+    });
+
+    it("checks the Vertex AI model deployment's accelerator against a GPU size", async () => {
+      const { resources, urn } = planWith("gcp-endpoint-iris-deployment", (r) => {
+        (r.inputs.labels as Inputs)["mlplatform-size"] = "gpu-t4x1";
+        Object.assign(r.inputs, {
+          machineType: "n1-standard-4",
+          acceleratorType: "NVIDIA_TESLA_T4",
+          acceleratorCount: 2,
+        });
+      });
+      expect(await check(instanceTypeMatchesSize, resources)).to.deep.equal([
+        {
+          urn,
+          message:
+            'machineType must be "n1-standard-4" with 1 NVIDIA_TESLA_T4, the catalog\'s gcp hosting type for size gpu-t4x1 (labels.mlplatform-size); it is "n1-standard-4" with 2 NVIDIA_TESLA_T4.',
+        },
+      ]);
+    });
+
     it("fails a size the cloud does not offer for the use", async () => {
       const size = SIZE_NAMES.find((s) => unavailableReason(s, "gcp", "training") !== undefined);
       if (size === undefined) throw new Error("the catalog offers every size for training on gcp");
@@ -189,7 +297,28 @@ describe("mapping policies", () => {
         {
           urn,
           message:
-            "the endpoint block must run the same canonical size on every cloud of the stack; on gcp it runs cpu-8x32 (n2-standard-8) while aws runs cpu-4x16 and azure runs cpu-4x16.",
+            "the endpoint block endpoint-iris must run the same canonical size on every cloud of the stack; on gcp it runs cpu-8x32 (n2-standard-8) while aws runs cpu-4x16 and azure runs cpu-4x16.",
+        },
+      ]);
+    });
+
+    it("compares each endpoint with the same endpoint on the other clouds", async () => {
+      const { resources } = twoEndpoints();
+      expect(await check(sameSizeAcrossClouds, resources)).to.deep.equal([]);
+    });
+
+    it("names the cloud whose two endpoints run each other's sizes", async () => {
+      const { resources, urns } = twoEndpoints("azure");
+      expect(await check(sameSizeAcrossClouds, resources)).to.deep.equal([
+        {
+          urn: urns["azure iris"],
+          message:
+            "the endpoint block endpoint-iris must run the same canonical size on every cloud of the stack; on azure it runs cpu-8x32 (Standard_D8as_v4) while aws runs cpu-4x16 and gcp runs cpu-4x16.",
+        },
+        {
+          urn: urns["azure wine"],
+          message:
+            "the endpoint block endpoint-wine must run the same canonical size on every cloud of the stack; on azure it runs cpu-4x16 (Standard_D4as_v4) while aws runs cpu-8x32 and gcp runs cpu-8x32.",
         },
       ]);
     });

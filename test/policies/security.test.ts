@@ -267,7 +267,50 @@ describe("security policies", () => {
         {
           urn,
           message:
-            'the policy must not allow "*" actions on "*" resources; grant the actions the workload needs on its own resources instead; its policy has a statement that does.',
+            'the policy must not allow "*" actions on "*" resources; grant the actions the workload needs on its own resources instead; the Statement of its policy does.',
+        },
+      ]);
+    });
+
+    it("names each full-admin statement by its Sid and its index", async () => {
+      const policy = resource("aws:iam/policy:Policy", "admin", {
+        policy: admin([
+          { Sid: "ReadModels", Effect: "Allow", Action: "s3:GetObject", Resource: "*" },
+          { Sid: "Everything", Effect: "Allow", Action: "*", Resource: "*" },
+          { Effect: "Allow", Action: ["*"], Resource: ["*"] },
+        ]),
+      });
+      expect(await check(iamNoFullAdmin, [...prodPlan(), policy])).to.deep.equal([
+        {
+          urn: policy.urn,
+          message:
+            'the policy must not allow "*" actions on "*" resources; grant the actions the workload needs on its own resources instead; Statement[1] (Sid "Everything") of its policy does.',
+        },
+        {
+          urn: policy.urn,
+          message:
+            'the policy must not allow "*" actions on "*" resources; grant the actions the workload needs on its own resources instead; Statement[2] of its policy does.',
+        },
+      ]);
+    });
+
+    it("fails a policy document that is not JSON, showing its start", async () => {
+      const { resources, urn } = planWith("aws-workspace-role-policy", (r) => {
+        r.inputs.policy = "{ Version: 2012-10-17, Statement: [ { Effect: Allow } ] }";
+      });
+      const role = resource("aws:iam/role:Role", "broken-role", {
+        inlinePolicies: [{ name: "broken", policy: "Allow *" }],
+      });
+      expect(await check(iamNoFullAdmin, [...resources, role])).to.deep.equal([
+        {
+          urn,
+          message:
+            'policy must be a JSON IAM policy document; it is not JSON: "{ Version: 2012-10-17, Statement: [ { Ef"....',
+        },
+        {
+          urn: role.urn,
+          message:
+            'inlinePolicies[0].policy must be a JSON IAM policy document; it is not JSON: "Allow *".',
         },
       ]);
     });
@@ -302,7 +345,7 @@ describe("security policies", () => {
         {
           urn: role.urn,
           message:
-            'the policy must not allow "*" actions on "*" resources; grant the actions the workload needs on its own resources instead; inlinePolicies[1] (admin) does.',
+            'the policy must not allow "*" actions on "*" resources; grant the actions the workload needs on its own resources instead; Statement[0] of inlinePolicies[1] (admin) does.',
         },
       ]);
     });
@@ -550,6 +593,20 @@ describe("security policies", () => {
           urn: policy.urn,
           message:
             "the grant must use a predefined or custom role with the permissions the member needs, not a basic role (roles/owner, roles/editor, roles/viewer); it grants roles/owner.",
+        },
+      ]);
+    });
+
+    it("fails a project IAM policy whose policy data is not JSON, showing its start", async () => {
+      const policy = resource("gcp:projects/iAMPolicy:IAMPolicy", "project-policy", {
+        project: "mlplatform-prod",
+        policyData: "bindings: [{role: roles/owner, members: [user:b@example.com]}]",
+      });
+      expect(await check(gcpNoBasicRoles, [...prodPlan(), policy])).to.deep.equal([
+        {
+          urn: policy.urn,
+          message:
+            'policyData must be a JSON IAM policy (as organizations.getIAMPolicy gives it); it is not JSON: "bindings: [{role: roles/owner, members: "....',
         },
       ]);
     });

@@ -50,6 +50,20 @@ describe("tagging policies", () => {
       ]);
     });
 
+    it("checks the labels of the Vertex AI model deployment, a dynamic resource", async () => {
+      const { resources, urn } = planWith(
+        "gcp-endpoint-iris-deployment",
+        (r) => delete r.inputs.labels,
+      );
+      expect(await check(requiredTags, resources)).to.deep.equal([
+        {
+          urn,
+          message:
+            "labels must carry owner, cost-center, environment; owner, cost-center, environment are missing or empty (it has none). Set them in mlplatform:tags.",
+        },
+      ]);
+    });
+
     it("takes the keys from its config", async () => {
       const findings = await check(requiredTags, prodPlan(), {
         config: { requiredTags: ["owner"] },
@@ -85,6 +99,19 @@ describe("tagging policies", () => {
           urn,
           message:
             "tags must carry the platform's marks mlplatform-stack, mlplatform-tier, mlplatform-block, mlplatform-size (set by the components' blockTags); mlplatform-size is missing.",
+        },
+      ]);
+    });
+
+    it("fails a Vertex AI model deployment without its size", async () => {
+      const { resources, urn } = planWith("gcp-endpoint-iris-deployment", (r) => {
+        delete (r.inputs.labels as Inputs)["mlplatform-size"];
+      });
+      expect(await check(platformMarks, resources)).to.deep.equal([
+        {
+          urn,
+          message:
+            "labels must carry the platform's marks mlplatform-stack, mlplatform-tier, mlplatform-block, mlplatform-size (set by the components' blockTags); mlplatform-size is missing.",
         },
       ]);
     });

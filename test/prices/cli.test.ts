@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { InstanceType } from "../../components/catalog";
-import { GCP_REFUSAL } from "../../engine/commands/prices";
+import { GCP_REASON, GCP_REFUSAL } from "../../engine/commands/prices";
 import { ec2OfferUrl } from "../../engine/prices/aws";
 import { type CliResult, PROJECT_DIR } from "../cli";
 import { REAL_CATALOG, awsHandler, azureHandler, temporaryCatalog } from "./fixtures";
@@ -159,7 +159,7 @@ describe("prices: npm run prices", function () {
     const cloud = await prices("--cloud", "oracle");
     expect(cloud.status).to.equal(2);
     expect(cloud.stderr).to.equal(
-      "error: prices: --cloud oracle is not a cloud; use aws, azure or gcp\n",
+      `error: prices: --cloud oracle is not a cloud; use aws or azure (gcp: ${GCP_REASON})\n`,
     );
     const flag = await runCli(["prices", "--region", "eastus"]);
     expect(flag.status).to.equal(2);
