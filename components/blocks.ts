@@ -38,6 +38,62 @@ export interface ModelRegistryArgs extends BlockArgs {
 
 export type OnlineEndpointArgs = BlockArgs & EndpointSpec;
 
+/**
+ * The outputs of the building blocks. Each cloud's component of a block implements its interface,
+ * so the three files of a block expose the same names; a component adds only the wiring a sibling
+ * block on its cloud needs. Values the catalog or the spec fix are plain; values the cloud
+ * assigns are outputs.
+ */
+export interface WorkspaceOutputs {
+  /** The workspace: the SageMaker domain, the Azure ML workspace, the Vertex AI metadata store. */
+  workspaceName: pulumi.Output<string>;
+}
+
+export interface TrainingClusterOutputs {
+  /** The cluster's name: the Batch compute environment, the AmlCompute, the persistent resource. */
+  clusterName: pulumi.Output<string>;
+  /** The instance type the catalog maps the canonical size to on this cloud. */
+  instanceType: string;
+  /** Fewest nodes the cluster scales to, after the cloud's scale floor. */
+  minNodes: number;
+  /** Most nodes the cluster scales to. */
+  maxNodes: number;
+}
+
+export interface StorageOutputs {
+  /** The storage's name: the S3 bucket, the storage account, the GCS bucket. */
+  storageName: pulumi.Output<string>;
+}
+
+export interface ContainerRegistryOutputs {
+  /**
+   * Where images are pushed and pulled: the ECR repository URL, the ACR login server, the
+   * Artifact Registry repository path.
+   */
+  registryUrl: pulumi.Output<string>;
+}
+
+export interface ModelRegistryOutputs {
+  /**
+   * The model registry: the model package groups, comma-separated (SageMaker has no registry
+   * object), or the Azure ML registry's name.
+   */
+  modelRegistryName: pulumi.Output<string>;
+}
+
+export interface OnlineEndpointOutputs {
+  /** The endpoint's name as its cloud addresses it (on Vertex AI, its numeric id). */
+  endpointName: pulumi.Output<string>;
+  /** The HTTPS URL that answers scoring requests. */
+  scoringUrl: pulumi.Output<string>;
+  /** The hosting instance type the catalog maps the canonical size to on this cloud. */
+  instanceType: string;
+  /** Fewest replicas the endpoint scales to, after the cloud's scale floor. */
+  minReplicas: number;
+  /** Most replicas the endpoint scales to. */
+  maxReplicas: number;
+}
+
 /** The outputs every cloud's Platform exposes under the same names. */
 export interface PlatformOutputs {
   workspaceName: pulumi.Output<string>;

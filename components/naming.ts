@@ -132,7 +132,9 @@ export function physicalName(parts: readonly string[], rule: NameRule, suffix = 
   if (body.length > room) {
     const hash = shortHash(pieces.join("/"));
     const keep = room - hash.length - separator.length;
-    body = `${body.slice(0, keep).replace(/-+$/, "")}${separator}${hash}`;
+    const head = keep > 0 ? body.slice(0, keep).replace(/-+$/, "") : "";
+    // With no room left for the start of the name, the hash stands alone behind a letter.
+    body = head.length > 0 ? `${head}${separator}${hash}` : `m${hash}`.slice(0, room);
   }
   const name = tail.length > 0 ? `${body}${separator}${tail}` : body;
   return name.length >= rule.minLength ? name : `${name}${shortHash(name)}`;

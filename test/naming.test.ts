@@ -63,6 +63,11 @@ describe("physical names", () => {
     );
   });
 
+  it("start with a letter when the suffix leaves no room for the start of the name", () => {
+    const name = physicalName(["A\u0000A\u00000\u000000"], NAME_RULES.azureMlCompute, "aaa000aa");
+    expect(name).to.match(/^m[0-9a-f]{6}-aaa000aa$/);
+  });
+
   it("start with a letter even when the project starts with a digit", () => {
     expect(physicalName(["42ml", "dev"], NAME_RULES.gcpResourceId)).to.equal("m-42ml-dev");
   });

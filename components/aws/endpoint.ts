@@ -5,7 +5,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import * as sagemaker from "@pulumi/aws/sagemaker";
 import * as pulumi from "@pulumi/pulumi";
-import type { OnlineEndpointArgs } from "../blocks";
+import type { OnlineEndpointArgs, OnlineEndpointOutputs } from "../blocks";
 import type { CatalogRow } from "../catalog";
 import { MODEL_ARTIFACTS } from "../model";
 import { NAME_RULES, physicalName } from "../naming";
@@ -133,10 +133,16 @@ export interface AwsOnlineEndpointArgs extends OnlineEndpointArgs, AwsPlacement 
  * supports no VPC, network isolation, data capture or GPU, so those are left out.
  * Both kinds get CloudWatch alarms on 5xx errors and on p90 model latency.
  */
-export class AwsOnlineEndpoint extends pulumi.ComponentResource {
+export class AwsOnlineEndpoint extends pulumi.ComponentResource implements OnlineEndpointOutputs {
   public readonly endpointName: pulumi.Output<string>;
   /** HTTPS URL that `InvokeEndpoint` requests (SigV4-signed) are sent to. */
-  public readonly invocationUrl: pulumi.Output<string>;
+  public readonly scoringUrl: pulumi.Output<string>;
+  /** The catalog's hosting type; on serverless inference, the type whose memory sizes it. */
+  public readonly instanceType: string;
+  /** Instances the variant starts with and scales in to; 0 on serverless inference. */
+  public readonly minReplicas: number;
+  /** Instances the variant scales out to; on serverless inference, caps the concurrency. */
+  public readonly maxReplicas: number;
 
   constructor(
     name: string,
@@ -392,8 +398,17 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource {
     );
 
     this.endpointName = endpoint.name;
-    this.invocationUrl = pulumi.interpolate`https://runtime.sagemaker.${account.region}.${account.dnsSuffix}/endpoints/${endpoint.name}/invocations`;
-    this.registerOutputs({ endpointName: this.endpointName, invocationUrl: this.invocationUrl });
+    this.scoringUrl = pulumi.interpolate`https://runtime.sagemaker.${account.region}.${account.dnsSuffix}/endpoints/${endpoint.name}/invocations`;
+    this.instanceType = instance.instanceType;
+    this.minReplicas = args.minReplicas;
+    this.maxReplicas = args.maxReplicas;
+    this.registerOutputs({
+      endpointName: this.endpointName,
+      scoringUrl: this.scoringUrl,
+      instanceType: this.instanceType,
+      minReplicas: this.minReplicas,
+      maxReplicas: this.maxReplicas,
+    });
   }
 }
 

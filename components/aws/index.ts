@@ -115,7 +115,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
             ...endpoint,
             network: networkWiring,
             kmsKeyArn: workspace.kmsKeyArn,
-            bucketName: storage.bucketName,
+            bucketName: storage.storageName,
             bucketArn: storage.bucketArn,
           },
           { parent: this },
@@ -124,11 +124,11 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
 
     this.workspaceName = workspace.workspaceName;
     this.trainingClusterName = training.clusterName;
-    this.storageName = storage.bucketName;
+    this.storageName = storage.storageName;
     this.containerRegistryUrl = registry.registryUrl;
     this.modelRegistryName = modelRegistry.modelRegistryName;
     this.endpoints = Object.fromEntries(
-      spec.endpoints.map((endpoint, i) => [endpoint.name, endpoints[i].invocationUrl]),
+      spec.endpoints.map((endpoint, i) => [endpoint.name, endpoints[i].scoringUrl]),
     );
     this.registerOutputs({
       workspaceName: this.workspaceName,

@@ -1,7 +1,7 @@
 import * as iam from "@pulumi/aws/iam";
 import * as sagemaker from "@pulumi/aws/sagemaker";
 import * as pulumi from "@pulumi/pulumi";
-import type { ModelRegistryArgs } from "../blocks";
+import type { ModelRegistryArgs, ModelRegistryOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
@@ -32,7 +32,7 @@ export interface AwsModelRegistryArgs extends ModelRegistryArgs, Pick<AwsPlaceme
  * trained version is registered (and approved) as a model package. The execution role may
  * register, describe and approve packages in these groups only.
  */
-export class AwsModelRegistry extends pulumi.ComponentResource {
+export class AwsModelRegistry extends pulumi.ComponentResource implements ModelRegistryOutputs {
   /** The model package groups, comma-separated in spec order (SageMaker has no registry object). */
   public readonly modelRegistryName: pulumi.Output<string>;
   /** Model name to its model package group name. */

@@ -1,7 +1,7 @@
 import * as ecr from "@pulumi/aws/ecr";
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import type { ContainerRegistryArgs } from "../blocks";
+import type { ContainerRegistryArgs, ContainerRegistryOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
@@ -30,9 +30,11 @@ export interface AwsContainerRegistryArgs
  * The platform's ECR repository: private, images scanned on push, tags immutable, encrypted with
  * the platform key, and a lifecycle policy that expires untagged images and caps tagged ones.
  */
-export class AwsContainerRegistry extends pulumi.ComponentResource {
+export class AwsContainerRegistry
+  extends pulumi.ComponentResource
+  implements ContainerRegistryOutputs
+{
   public readonly registryUrl: pulumi.Output<string>;
-  public readonly repositoryArn: pulumi.Output<string>;
 
   constructor(
     name: string,
@@ -122,7 +124,6 @@ export class AwsContainerRegistry extends pulumi.ComponentResource {
     );
 
     this.registryUrl = repository.repositoryUrl;
-    this.repositoryArn = repository.arn;
-    this.registerOutputs({ registryUrl: this.registryUrl, repositoryArn: this.repositoryArn });
+    this.registerOutputs({ registryUrl: this.registryUrl });
   }
 }

@@ -1,7 +1,7 @@
 import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
-import type { StorageArgs } from "../blocks";
+import type { StorageArgs, StorageOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
@@ -39,8 +39,10 @@ export interface AwsStorageArgs extends StorageArgs, Pick<AwsPlacement, "namePar
  * public access blocks, owner-enforced object ownership (no ACLs), a lifecycle that expires old
  * versions and aborts stale uploads, and a policy that refuses requests without TLS 1.2.
  */
-export class AwsStorage extends pulumi.ComponentResource {
-  public readonly bucketName: pulumi.Output<string>;
+export class AwsStorage extends pulumi.ComponentResource implements StorageOutputs {
+  /** The bucket's name. */
+  public readonly storageName: pulumi.Output<string>;
+  /** The bucket's ARN, for the grants of the training and endpoint roles. */
   public readonly bucketArn: pulumi.Output<string>;
 
   constructor(name: string, args: AwsStorageArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -168,10 +170,10 @@ export class AwsStorage extends pulumi.ComponentResource {
     );
 
     // Users of the name wait until the bucket is encrypted, versioned, private and TLS-only.
-    this.bucketName = pulumi
+    this.storageName = pulumi
       .all([bucket.bucket, publicAccess.id, ownership.id, encryption.id, versioning.id, policy.id])
       .apply(([name]) => name);
     this.bucketArn = bucket.arn;
-    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
+    this.registerOutputs({ storageName: this.storageName, bucketArn: this.bucketArn });
   }
 }

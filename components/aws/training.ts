@@ -3,7 +3,7 @@ import * as batch from "@pulumi/aws/batch";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import type { TrainingClusterArgs } from "../blocks";
+import type { TrainingClusterArgs, TrainingClusterOutputs } from "../blocks";
 import type { CatalogRow } from "../catalog";
 import { NAME_RULES, physicalName } from "../naming";
 import { blockTags } from "../tags";
@@ -73,10 +73,12 @@ export interface AwsTrainingClusterArgs extends TrainingClusterArgs, AwsPlacemen
  * Batch terminates instances it no longer needs on its own schedule and has no idle timeout to
  * set, so `idleMinutes` has no AWS equivalent and is not used here.
  */
-export class AwsTrainingCluster extends pulumi.ComponentResource {
+export class AwsTrainingCluster extends pulumi.ComponentResource implements TrainingClusterOutputs {
+  /** The Batch compute environment's name. */
   public readonly clusterName: pulumi.Output<string>;
-  public readonly jobQueueArn: pulumi.Output<string>;
-  public readonly jobRoleArn: pulumi.Output<string>;
+  public readonly instanceType: string;
+  public readonly minNodes: number;
+  public readonly maxNodes: number;
 
   constructor(
     name: string,
@@ -210,7 +212,7 @@ export class AwsTrainingCluster extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const queue = new batch.JobQueue(
+    new batch.JobQueue(
       `${name}-queue`,
       {
         name: names.jobQueue,
@@ -223,12 +225,14 @@ export class AwsTrainingCluster extends pulumi.ComponentResource {
     );
 
     this.clusterName = environment.name;
-    this.jobQueueArn = queue.arn;
-    this.jobRoleArn = jobRole.arn;
+    this.instanceType = instance.instanceType;
+    this.minNodes = args.minNodes;
+    this.maxNodes = args.maxNodes;
     this.registerOutputs({
       clusterName: this.clusterName,
-      jobQueueArn: this.jobQueueArn,
-      jobRoleArn: this.jobRoleArn,
+      instanceType: this.instanceType,
+      minNodes: this.minNodes,
+      maxNodes: this.maxNodes,
     });
   }
 }

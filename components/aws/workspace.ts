@@ -2,7 +2,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as sagemaker from "@pulumi/aws/sagemaker";
 import * as pulumi from "@pulumi/pulumi";
-import type { WorkspaceArgs } from "../blocks";
+import type { WorkspaceArgs, WorkspaceOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
@@ -58,13 +58,12 @@ export function teamGroupName(nameParts: readonly string[], team: string): strin
  * The blocks that own the bucket, repository and model package groups grant the execution role
  * access to them (each adds its own inline policy), so this block does not depend on them.
  */
-export class AwsWorkspace extends pulumi.ComponentResource {
+export class AwsWorkspace extends pulumi.ComponentResource implements WorkspaceOutputs {
   public readonly workspaceName: pulumi.Output<string>;
-  public readonly domainId: pulumi.Output<string>;
+  /** The platform key every block encrypts with. */
   public readonly kmsKeyArn: pulumi.Output<string>;
-  public readonly executionRoleArn: pulumi.Output<string>;
+  /** The execution role, which the storage, registry and model registry blocks grant access to. */
   public readonly executionRoleName: pulumi.Output<string>;
-  public readonly studioAccessPolicyArn: pulumi.Output<string>;
 
   constructor(name: string, args: AwsWorkspaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("mlplatform:aws:Workspace", name, {}, opts);
@@ -283,18 +282,12 @@ export class AwsWorkspace extends pulumi.ComponentResource {
     }
 
     this.workspaceName = domain.domainName;
-    this.domainId = domain.id;
     this.kmsKeyArn = key.arn;
-    this.executionRoleArn = role.arn;
     this.executionRoleName = role.name;
-    this.studioAccessPolicyArn = studioAccess.arn;
     this.registerOutputs({
       workspaceName: this.workspaceName,
-      domainId: this.domainId,
       kmsKeyArn: this.kmsKeyArn,
-      executionRoleArn: this.executionRoleArn,
       executionRoleName: this.executionRoleName,
-      studioAccessPolicyArn: this.studioAccessPolicyArn,
     });
   }
 }

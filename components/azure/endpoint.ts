@@ -5,7 +5,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import * as pulumi from "@pulumi/pulumi";
-import type { OnlineEndpointArgs } from "../blocks";
+import type { OnlineEndpointArgs, OnlineEndpointOutputs } from "../blocks";
 import { MODEL_ARTIFACTS } from "../model";
 import { NAME_RULES, physicalName } from "../naming";
 import { blockTags } from "../tags";
@@ -88,12 +88,14 @@ export interface AzureOnlineEndpointArgs extends OnlineEndpointArgs, AzurePlacem
  * deployment between `minReplicas` and `maxReplicas` by CPU utilization (managed deployments do
  * not scale by themselves).
  */
-export class AzureOnlineEndpoint extends pulumi.ComponentResource {
+export class AzureOnlineEndpoint extends pulumi.ComponentResource implements OnlineEndpointOutputs {
   public readonly endpointName: pulumi.Output<string>;
   /** The URL that answers scoring requests. */
-  public readonly scoringUri: pulumi.Output<string>;
+  public readonly scoringUrl: pulumi.Output<string>;
   /** The VM size the catalog maps the canonical size to. */
   public readonly instanceType: string;
+  public readonly minReplicas: number;
+  public readonly maxReplicas: number;
 
   constructor(
     name: string,
@@ -286,12 +288,16 @@ export class AzureOnlineEndpoint extends pulumi.ComponentResource {
     );
 
     this.endpointName = endpoint.name;
-    this.scoringUri = endpoint.properties.apply((properties) => properties.scoringUri);
+    this.scoringUrl = endpoint.properties.apply((properties) => properties.scoringUri);
     this.instanceType = row.instanceType;
+    this.minReplicas = replicas.min;
+    this.maxReplicas = replicas.max;
     this.registerOutputs({
       endpointName: this.endpointName,
-      scoringUri: this.scoringUri,
+      scoringUrl: this.scoringUrl,
       instanceType: this.instanceType,
+      minReplicas: this.minReplicas,
+      maxReplicas: this.maxReplicas,
     });
   }
 }

@@ -74,7 +74,7 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
         tenantId: client.tenantId,
         subscriptionId: client.subscriptionId,
         storageAccountId: storage.accountId,
-        storageAccountName: storage.accountName,
+        storageAccountName: storage.storageName,
         dataContainerName: storage.containerName,
         containerRegistryId: registry.registryId,
       },
@@ -114,21 +114,21 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
           uniqueSuffix: suffix.result,
           subscriptionId: client.subscriptionId,
           workspaceName: workspace.workspaceName,
-          storageAccountName: storage.accountName,
+          storageAccountName: storage.storageName,
           blobEndpoint: storage.blobEndpoint,
           containerName: storage.containerName,
           datastoreName: workspace.datastoreName,
         },
         { parent: this },
       );
-      this.endpoints[endpointSpec.name] = endpoint.scoringUri;
+      this.endpoints[endpointSpec.name] = endpoint.scoringUrl;
     }
 
     this.workspaceName = workspace.workspaceName;
     this.trainingClusterName = training.clusterName;
-    this.storageName = storage.accountName;
-    this.containerRegistryUrl = registry.loginServer;
-    this.modelRegistryName = modelRegistry.registryName;
+    this.storageName = storage.storageName;
+    this.containerRegistryUrl = registry.registryUrl;
+    this.modelRegistryName = modelRegistry.modelRegistryName;
     this.registerOutputs({
       workspaceName: this.workspaceName,
       trainingClusterName: this.trainingClusterName,

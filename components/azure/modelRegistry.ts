@@ -1,6 +1,6 @@
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import * as pulumi from "@pulumi/pulumi";
-import type { ModelRegistryArgs } from "../blocks";
+import type { ModelRegistryArgs, ModelRegistryOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
@@ -39,11 +39,9 @@ export interface AzureModelRegistryArgs extends ModelRegistryArgs, AzurePlacemen
  * key vault and container registry: a private registry needs a private endpoint from every network
  * that uses it (each workspace's managed network and the machines that publish models) first.
  */
-export class AzureModelRegistry extends pulumi.ComponentResource {
-  public readonly registryName: pulumi.Output<string>;
-  public readonly registryId: pulumi.Output<string>;
-  /** Model name to the ARM id of its container in the registry. */
-  public readonly models: Record<string, pulumi.Output<string>>;
+export class AzureModelRegistry extends pulumi.ComponentResource implements ModelRegistryOutputs {
+  /** The Azure ML registry's name. */
+  public readonly modelRegistryName: pulumi.Output<string>;
 
   constructor(
     name: string,
@@ -83,9 +81,8 @@ export class AzureModelRegistry extends pulumi.ComponentResource {
       statefulOptions(args.tier, this),
     );
 
-    this.models = {};
     for (const modelName of args.modelNames) {
-      const container = new ml.RegistryModelContainer(
+      new ml.RegistryModelContainer(
         `${name}-${modelName}`,
         {
           resourceGroupName: args.resourceGroupName,
@@ -96,15 +93,9 @@ export class AzureModelRegistry extends pulumi.ComponentResource {
         // The container holds every version of the model: as stateful as the registry.
         statefulOptions(args.tier, this),
       );
-      this.models[modelName] = container.id;
     }
 
-    this.registryName = registry.name;
-    this.registryId = registry.id;
-    this.registerOutputs({
-      registryName: this.registryName,
-      registryId: this.registryId,
-      models: this.models,
-    });
+    this.modelRegistryName = registry.name;
+    this.registerOutputs({ modelRegistryName: this.modelRegistryName });
   }
 }

@@ -1,6 +1,6 @@
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as pulumi from "@pulumi/pulumi";
-import type { ContainerRegistryArgs } from "../blocks";
+import type { ContainerRegistryArgs, ContainerRegistryOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
@@ -20,12 +20,14 @@ export interface AzureContainerRegistryArgs extends ContainerRegistryArgs, Azure
  * only Entra identities with a role on it pull or push; Premium with public network access
  * disabled in prod. Its name is globally unique through the platform's stable random suffix.
  */
-export class AzureContainerRegistry extends pulumi.ComponentResource {
-  public readonly registryName: pulumi.Output<string>;
+export class AzureContainerRegistry
+  extends pulumi.ComponentResource
+  implements ContainerRegistryOutputs
+{
+  /** Login server, `<name>.azurecr.io`. */
+  public readonly registryUrl: pulumi.Output<string>;
   /** ARM id of the registry, which the workspace is bound to. */
   public readonly registryId: pulumi.Output<string>;
-  /** Login server, `<name>.azurecr.io`. */
-  public readonly loginServer: pulumi.Output<string>;
 
   constructor(
     name: string,
@@ -56,13 +58,8 @@ export class AzureContainerRegistry extends pulumi.ComponentResource {
       statefulOptions(args.tier, this),
     );
 
-    this.registryName = registry.name;
+    this.registryUrl = registry.loginServer;
     this.registryId = registry.id;
-    this.loginServer = registry.loginServer;
-    this.registerOutputs({
-      registryName: this.registryName,
-      registryId: this.registryId,
-      loginServer: this.loginServer,
-    });
+    this.registerOutputs({ registryUrl: this.registryUrl, registryId: this.registryId });
   }
 }

@@ -1,6 +1,6 @@
 import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
-import type { StorageArgs } from "../blocks";
+import type { StorageArgs, StorageOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
@@ -59,8 +59,9 @@ export const LIFECYCLE_RULES: storage.ManagementPolicyArgs["policy"] = {
  * delete, a lifecycle policy, and one container for models, scoring code and data. Its name is
  * globally unique through the platform's stable random suffix.
  */
-export class AzureStorage extends pulumi.ComponentResource {
-  public readonly accountName: pulumi.Output<string>;
+export class AzureStorage extends pulumi.ComponentResource implements StorageOutputs {
+  /** The storage account's name. */
+  public readonly storageName: pulumi.Output<string>;
   /** ARM id of the storage account, which the workspace is bound to. */
   public readonly accountId: pulumi.Output<string>;
   /** The account's blob endpoint, `https://<account>.blob.core.windows.net/`. */
@@ -144,13 +145,13 @@ export class AzureStorage extends pulumi.ComponentResource {
       statefulOptions(args.tier, this, { dependsOn: [blobService] }),
     );
 
-    this.accountName = account.name;
+    this.storageName = account.name;
     this.accountId = account.id;
     this.blobEndpoint = account.primaryEndpoints.blob;
     this.containerName = container.name;
     this.containerId = container.id;
     this.registerOutputs({
-      accountName: this.accountName,
+      storageName: this.storageName,
       accountId: this.accountId,
       blobEndpoint: this.blobEndpoint,
       containerName: this.containerName,

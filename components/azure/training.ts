@@ -2,7 +2,7 @@ import { instanceFor } from "../catalog";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import * as pulumi from "@pulumi/pulumi";
-import type { TrainingClusterArgs } from "../blocks";
+import type { TrainingClusterArgs, TrainingClusterOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { blockTags } from "../tags";
 import {
@@ -46,10 +46,16 @@ export interface AzureTrainingClusterArgs extends TrainingClusterArgs, AzurePlac
  * get no public IP: they live in the workspace's managed network. The cluster is named from its
  * size and VM priority, so changing `size` or `spot` replaces it with a new cluster.
  */
-export class AzureTrainingCluster extends pulumi.ComponentResource {
+export class AzureTrainingCluster
+  extends pulumi.ComponentResource
+  implements TrainingClusterOutputs
+{
+  /** The AmlCompute cluster's name. */
   public readonly clusterName: pulumi.Output<string>;
   /** The VM size the catalog maps the canonical size to. */
-  public readonly vmSize: string;
+  public readonly instanceType: string;
+  public readonly minNodes: number;
+  public readonly maxNodes: number;
 
   constructor(
     name: string,
@@ -107,7 +113,14 @@ export class AzureTrainingCluster extends pulumi.ComponentResource {
     );
 
     this.clusterName = compute.name;
-    this.vmSize = row.instanceType;
-    this.registerOutputs({ clusterName: this.clusterName, vmSize: this.vmSize });
+    this.instanceType = row.instanceType;
+    this.minNodes = args.minNodes;
+    this.maxNodes = args.maxNodes;
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      instanceType: this.instanceType,
+      minNodes: this.minNodes,
+      maxNodes: this.maxNodes,
+    });
   }
 }

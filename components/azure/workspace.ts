@@ -4,7 +4,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as pulumi from "@pulumi/pulumi";
-import type { WorkspaceArgs } from "../blocks";
+import type { WorkspaceArgs, WorkspaceOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
@@ -80,10 +80,8 @@ export function teamPrincipals(teams: readonly TeamSpec[]): TeamPrincipal[] {
  * access is off and the workspace runs in a managed network that allows only approved outbound
  * traffic. Each team member gets the AzureML Data Scientist role on the workspace.
  */
-export class AzureWorkspace extends pulumi.ComponentResource {
+export class AzureWorkspace extends pulumi.ComponentResource implements WorkspaceOutputs {
   public readonly workspaceName: pulumi.Output<string>;
-  public readonly workspaceId: pulumi.Output<string>;
-  public readonly keyVaultName: pulumi.Output<string>;
   /** Name of the datastore over the storage block's container. */
   public readonly datastoreName: pulumi.Output<string>;
 
@@ -205,13 +203,9 @@ export class AzureWorkspace extends pulumi.ComponentResource {
     }
 
     this.workspaceName = workspace.name;
-    this.workspaceId = workspace.id;
-    this.keyVaultName = vault.name;
     this.datastoreName = datastore.name;
     this.registerOutputs({
       workspaceName: this.workspaceName,
-      workspaceId: this.workspaceId,
-      keyVaultName: this.keyVaultName,
       datastoreName: this.datastoreName,
     });
   }

@@ -5,7 +5,7 @@ import * as storage from "@pulumi/gcp/storage";
 import * as vertex from "@pulumi/gcp/vertex";
 import * as pulumi from "@pulumi/pulumi";
 import { RandomInteger } from "@pulumi/random/randomInteger";
-import type { OnlineEndpointArgs } from "../blocks";
+import type { OnlineEndpointArgs, OnlineEndpointOutputs } from "../blocks";
 import { MODEL_ARTIFACTS } from "../model";
 import { blockTags } from "../tags";
 import { type GcpEncryption, type GcpPlacement, machineSpec } from "./common";
@@ -80,15 +80,15 @@ export function sklearnServingImage(region: string, sklearnVersion: string): str
  * The deployment registers the model in the Vertex AI Model Registry, labelled as the
  * model-registry block.
  */
-export class GcpOnlineEndpoint extends pulumi.ComponentResource {
+export class GcpOnlineEndpoint extends pulumi.ComponentResource implements OnlineEndpointOutputs {
   /** The endpoint's numeric id. */
-  public readonly endpointId: pulumi.Output<string>;
+  public readonly endpointName: pulumi.Output<string>;
   /** The URL that answers prediction requests (`POST` with `{"instances": [...]}`). */
-  public readonly predictUrl: pulumi.Output<string>;
+  public readonly scoringUrl: pulumi.Output<string>;
   /** The model folder's `gs://` URI, as registered in the Vertex AI Model Registry. */
   public readonly artifactUri: pulumi.Output<string>;
   /** The catalog's machine type for the size. */
-  public readonly machineType: string;
+  public readonly instanceType: string;
   public readonly minReplicas: number;
   public readonly maxReplicas: number;
 
@@ -160,17 +160,17 @@ export class GcpOnlineEndpoint extends pulumi.ComponentResource {
       { parent: this, dependsOn: [model, args.keyAccess] },
     );
 
-    this.endpointId = endpoint.name;
-    this.predictUrl = pulumi.interpolate`https://${region}-aiplatform.googleapis.com/v1/projects/${project}/locations/${region}/endpoints/${endpoint.name}:predict`;
+    this.endpointName = endpoint.name;
+    this.scoringUrl = pulumi.interpolate`https://${region}-aiplatform.googleapis.com/v1/projects/${project}/locations/${region}/endpoints/${endpoint.name}:predict`;
     this.artifactUri = artifactUri;
-    this.machineType = row.instanceType;
+    this.instanceType = row.instanceType;
     this.minReplicas = bounds.min;
     this.maxReplicas = bounds.max;
     this.registerOutputs({
-      endpointId: this.endpointId,
-      predictUrl: this.predictUrl,
+      endpointName: this.endpointName,
+      scoringUrl: this.scoringUrl,
       artifactUri: this.artifactUri,
-      machineType: this.machineType,
+      instanceType: this.instanceType,
       minReplicas: this.minReplicas,
       maxReplicas: this.maxReplicas,
     });

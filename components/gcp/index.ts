@@ -94,7 +94,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
             ...base,
             ...placement,
             ...endpoint,
-            bucketName: storage.bucketName,
+            bucketName: storage.storageName,
             serviceAccount: workspace.runtimeServiceAccountEmail,
             kmsKeyName: workspace.kmsKeyName,
             keyAccess: workspace.keyAccess.vertex,
@@ -105,11 +105,11 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
 
     this.workspaceName = workspace.workspaceName;
     this.trainingClusterName = training.clusterName;
-    this.storageName = storage.bucketName;
+    this.storageName = storage.storageName;
     this.containerRegistryUrl = registry.registryUrl;
     this.modelRegistryName = pulumi.output(modelRegistryName(placement.project, placement.region));
     this.endpoints = Object.fromEntries(
-      spec.endpoints.map((endpoint, i) => [endpoint.name, endpoints[i].predictUrl]),
+      spec.endpoints.map((endpoint, i) => [endpoint.name, endpoints[i].scoringUrl]),
     );
     this.registerOutputs({
       workspaceName: this.workspaceName,

@@ -1,6 +1,6 @@
 import * as artifactregistry from "@pulumi/gcp/artifactregistry";
 import * as pulumi from "@pulumi/pulumi";
-import type { ContainerRegistryArgs } from "../blocks";
+import type { ContainerRegistryArgs, ContainerRegistryOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
@@ -44,8 +44,10 @@ export function dockerHost(region: string): string {
  * immutable tags, cleanup policies and the platform's key. Repository ids are unique per project
  * and region only, so the stack's unique suffix is not needed in the name.
  */
-export class GcpContainerRegistry extends pulumi.ComponentResource {
-  public readonly repositoryId: string;
+export class GcpContainerRegistry
+  extends pulumi.ComponentResource
+  implements ContainerRegistryOutputs
+{
   /** Where images are pushed and pulled: `<region>-docker.pkg.dev/<project>/<repository>`. */
   public readonly registryUrl: pulumi.Output<string>;
 
@@ -90,8 +92,7 @@ export class GcpContainerRegistry extends pulumi.ComponentResource {
         ),
     );
 
-    this.repositoryId = repositoryId;
     this.registryUrl = pulumi.interpolate`${dockerHost(args.region)}/${args.project}/${repository.repositoryId}`;
-    this.registerOutputs({ repositoryId: this.repositoryId, registryUrl: this.registryUrl });
+    this.registerOutputs({ registryUrl: this.registryUrl });
   }
 }

@@ -1,6 +1,6 @@
 import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
-import type { StorageArgs } from "../blocks";
+import type { StorageArgs, StorageOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
@@ -46,10 +46,9 @@ export const LIFECYCLE_RULES: storage.BucketArgs["lifecycleRules"] = [
  * platform's key as its default encryption. Its name is globally unique through the stack's
  * stable random suffix.
  */
-export class GcpStorage extends pulumi.ComponentResource {
-  public readonly bucketName: pulumi.Output<string>;
-  /** `gs://` URL of the bucket. */
-  public readonly bucketUrl: pulumi.Output<string>;
+export class GcpStorage extends pulumi.ComponentResource implements StorageOutputs {
+  /** The bucket's name. */
+  public readonly storageName: pulumi.Output<string>;
 
   constructor(name: string, args: GcpStorageArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("mlplatform:gcp:Storage", name, {}, opts);
@@ -88,8 +87,7 @@ export class GcpStorage extends pulumi.ComponentResource {
         ),
     );
 
-    this.bucketName = bucket.name;
-    this.bucketUrl = pulumi.interpolate`gs://${bucket.name}`;
-    this.registerOutputs({ bucketName: this.bucketName, bucketUrl: this.bucketUrl });
+    this.storageName = bucket.name;
+    this.registerOutputs({ storageName: this.storageName });
   }
 }

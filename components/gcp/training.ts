@@ -1,7 +1,7 @@
 import { instanceFor, scaledBounds } from "../catalog";
 import * as vertex from "@pulumi/gcp/vertex";
 import * as pulumi from "@pulumi/pulumi";
-import type { TrainingClusterArgs } from "../blocks";
+import type { TrainingClusterArgs, TrainingClusterOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { blockTags } from "../tags";
 import { type GcpEncryption, type GcpPlacement, machineSpec } from "./common";
@@ -27,13 +27,13 @@ export interface GcpTrainingClusterArgs extends TrainingClusterArgs, GcpPlacemen
  * not replace the cluster and kill the jobs running on it, so label changes are ignored after
  * creation: a changed tag reaches the cluster with its next replacement.
  */
-export class GcpTrainingCluster extends pulumi.ComponentResource {
+export class GcpTrainingCluster extends pulumi.ComponentResource implements TrainingClusterOutputs {
   /** The persistent resource id. */
   public readonly clusterName: pulumi.Output<string>;
   /** The catalog's machine type for the size. */
-  public readonly machineType: string;
-  public readonly minReplicas: number;
-  public readonly maxReplicas: number;
+  public readonly instanceType: string;
+  public readonly minNodes: number;
+  public readonly maxNodes: number;
 
   constructor(
     name: string,
@@ -90,14 +90,14 @@ export class GcpTrainingCluster extends pulumi.ComponentResource {
     );
 
     this.clusterName = cluster.name;
-    this.machineType = row.instanceType;
-    this.minReplicas = bounds.min;
-    this.maxReplicas = bounds.max;
+    this.instanceType = row.instanceType;
+    this.minNodes = bounds.min;
+    this.maxNodes = bounds.max;
     this.registerOutputs({
       clusterName: this.clusterName,
-      machineType: this.machineType,
-      minReplicas: this.minReplicas,
-      maxReplicas: this.maxReplicas,
+      instanceType: this.instanceType,
+      minNodes: this.minNodes,
+      maxNodes: this.maxNodes,
     });
   }
 }

@@ -4,7 +4,7 @@ import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as storage from "@pulumi/gcp/storage";
 import * as vertex from "@pulumi/gcp/vertex";
 import * as pulumi from "@pulumi/pulumi";
-import type { WorkspaceArgs } from "../blocks";
+import type { WorkspaceArgs, WorkspaceOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
@@ -93,7 +93,7 @@ function roleShortName(role: string): string {
  * project and region, so it is retained on delete in every tier, dev included: destroying the
  * stack leaves it, and its data, in place.
  */
-export class GcpWorkspace extends pulumi.ComponentResource {
+export class GcpWorkspace extends pulumi.ComponentResource implements WorkspaceOutputs {
   /** The metadata store's full resource name: the workspace experiments and lineage live in. */
   public readonly workspaceName: pulumi.Output<string>;
   /** The CryptoKey id that every block encrypts with. */
@@ -104,8 +104,6 @@ export class GcpWorkspace extends pulumi.ComponentResource {
   public readonly runtimeServiceAccountEmail: pulumi.Output<string>;
   /** The runtime service account as an IAM member (`serviceAccount:...`). */
   public readonly runtimeMember: pulumi.Output<string>;
-  /** The Tensorboard's resource name. */
-  public readonly tensorboardName: pulumi.Output<string>;
 
   constructor(name: string, args: GcpWorkspaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("mlplatform:gcp:Workspace", name, {}, opts);
@@ -209,7 +207,7 @@ export class GcpWorkspace extends pulumi.ComponentResource {
         retainOnDelete: true,
       },
     );
-    const tensorboard = new vertex.AiTensorboard(
+    new vertex.AiTensorboard(
       `${name}-tensorboard`,
       {
         project,
@@ -243,13 +241,11 @@ export class GcpWorkspace extends pulumi.ComponentResource {
     this.kmsKeyName = key.id;
     this.runtimeServiceAccountEmail = runtime.email;
     this.runtimeMember = runtime.member;
-    this.tensorboardName = tensorboard.name;
     this.registerOutputs({
       workspaceName: this.workspaceName,
       kmsKeyName: this.kmsKeyName,
       runtimeServiceAccountEmail: this.runtimeServiceAccountEmail,
       runtimeMember: this.runtimeMember,
-      tensorboardName: this.tensorboardName,
     });
   }
 

@@ -170,7 +170,7 @@ describe("aws online endpoint", () => {
       endpointConfigName: `${ENDPOINT_NAME}-`,
       tags: blockTags(TAGS, "endpoint", "cpu-4x16"),
     });
-    expect(await unwrap(endpoint.invocationUrl)).to.equal(
+    expect(await unwrap(endpoint.scoringUrl)).to.equal(
       `https://runtime.sagemaker.${REGION}.amazonaws.com/endpoints/${ENDPOINT_NAME}/invocations`,
     );
   });

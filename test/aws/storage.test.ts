@@ -48,7 +48,7 @@ describe("aws storage", () => {
   it("names the bucket from the project and stack with the stable suffix", async () => {
     const { regs, storage } = await build();
     expect(single(regs, BUCKET).inputs.bucket).to.equal(NAME);
-    expect(await unwrap(storage.bucketName)).to.equal(NAME);
+    expect(await unwrap(storage.storageName)).to.equal(NAME);
   });
 
   it("moves a name off the prefixes S3 reserves", () => {

@@ -86,7 +86,7 @@ describe("azure online endpoint", () => {
     });
     expect(online.inputs.properties).to.deep.include({ authMode: "Key" });
     expect(online.inputs.endpointName).to.match(AZURE_NAMES.mlEndpoint);
-    expect(await unwrap(endpoint.scoringUri)).to.equal(
+    expect(await unwrap(endpoint.scoringUrl)).to.equal(
       `https://iris-${SUFFIX}.${LOCATION}.inference.ml.azure.com/score`,
     );
   });

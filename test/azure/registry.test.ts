@@ -62,7 +62,7 @@ describe("azure container registry", () => {
     const { registry, regs } = await build();
     const acr = single(regs, ACR);
     expect(acr.inputs.registryName).to.equal(`mlplatformtest${SUFFIX}`);
-    expect(await unwrap(registry.loginServer)).to.equal(`mlplatformtest${SUFFIX}.azurecr.io`);
+    expect(await unwrap(registry.registryUrl)).to.equal(`mlplatformtest${SUFFIX}.azurecr.io`);
   });
 
   it("keeps a long, odd project and stack name a valid registry name", async () => {

@@ -77,7 +77,7 @@ describe("azure training cluster", () => {
       const { cluster, regs } = await build({ size });
       const expected = resolveInstance(size, "azure", "training").instanceType;
       expect(amlProperties(single(regs, COMPUTE)).vmSize, size).to.equal(expected);
-      expect(cluster.vmSize).to.equal(expected);
+      expect(cluster.instanceType).to.equal(expected);
     }
   });
 

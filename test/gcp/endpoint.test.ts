@@ -205,10 +205,10 @@ describe("gcp online endpoint", () => {
     const regs = await build({ size: "cpu-4x16", minReplicas: 2, maxReplicas: 6 });
     const parent = component(regs, "mlplatform:gcp:OnlineEndpoint");
     expect(log.outputs.get(parent.urn)).to.deep.equal({
-      endpointId: String(ENDPOINT_NUMBER),
-      predictUrl: `https://${REGION}-aiplatform.googleapis.com/v1/projects/${PROJECT}/locations/${REGION}/endpoints/${ENDPOINT_NUMBER}:predict`,
+      endpointName: String(ENDPOINT_NUMBER),
+      scoringUrl: `https://${REGION}-aiplatform.googleapis.com/v1/projects/${PROJECT}/locations/${REGION}/endpoints/${ENDPOINT_NUMBER}:predict`,
       artifactUri: `gs://${BUCKET}/models/iris/${version}`,
-      machineType: resolveInstance("cpu-4x16", "gcp", "hosting").instanceType,
+      instanceType: resolveInstance("cpu-4x16", "gcp", "hosting").instanceType,
       minReplicas: 2,
       maxReplicas: 6,
     });
@@ -216,7 +216,7 @@ describe("gcp online endpoint", () => {
 
   it("reports the endpoint's prediction URL", async () => {
     await build();
-    expect(await unwrap(endpoint.predictUrl)).to.equal(
+    expect(await unwrap(endpoint.scoringUrl)).to.equal(
       `https://${REGION}-aiplatform.googleapis.com/v1/projects/${PROJECT}/locations/${REGION}/endpoints/${ENDPOINT_NUMBER}:predict`,
     );
   });

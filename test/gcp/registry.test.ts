@@ -130,7 +130,6 @@ describe("gcp container registry", () => {
     const regs = await build();
     const parent = component(regs, "mlplatform:gcp:ContainerRegistry");
     expect(log.outputs.get(parent.urn)).to.deep.equal({
-      repositoryId: "mlplatform-test",
       registryUrl: `${REGION}-docker.pkg.dev/${PROJECT}/mlplatform-test`,
     });
   });

@@ -183,9 +183,9 @@ describe("gcp training cluster", () => {
     const parent = component(regs, "mlplatform:gcp:TrainingCluster");
     expect(log.outputs.get(parent.urn)).to.deep.equal({
       clusterName: "mlplatform-test-training-cpu-8x32-2-8",
-      machineType: resolveInstance("cpu-8x32", "gcp", "training").instanceType,
-      minReplicas: 2,
-      maxReplicas: 8,
+      instanceType: resolveInstance("cpu-8x32", "gcp", "training").instanceType,
+      minNodes: 2,
+      maxNodes: 8,
     });
   });
 
