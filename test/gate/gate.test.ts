@@ -64,6 +64,10 @@ describe("gate", () => {
 
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  /** `gate --from` a file holding `content`, with the prod stack's config. */
+  const gateProd = (name: string, content: unknown, ...flags: string[]) =>
+    gate(["--from", file(name, content), "--config-file", prodConfig, ...flags]);
+
   describe("--from a stack export", () => {
     it("exits 0 on a compliant plan and prints no violation", async () => {
       const exported = file("prod.json", platformExport(PROD_SHAPE));
@@ -78,13 +82,7 @@ describe("gate", () => {
       const stackExport = platformExport(PROD_SHAPE);
       const repository = findResource(stackExport, "aws-registry-repository");
       repository.inputs.imageTagMutability = "MUTABLE";
-      const result = await gate([
-        "--from",
-        file("mutable.json", stackExport),
-        "--config-file",
-        prodConfig,
-        "--json",
-      ]);
+      const result = await gateProd("mutable.json", stackExport, "--json");
       expect(result.code).to.equal(1);
       expect(JSON.parse(result.stdout)).to.deep.equal({
         violations: [
@@ -103,12 +101,7 @@ describe("gate", () => {
       const stackExport = platformExport(PROD_SHAPE);
       const repository = findResource(stackExport, "aws-registry-repository");
       repository.inputs.imageTagMutability = "MUTABLE";
-      const result = await gate([
-        "--from",
-        file("mutable.json", stackExport),
-        "--config-file",
-        prodConfig,
-      ]);
+      const result = await gateProd("mutable.json", stackExport);
       expect(result.code).to.equal(1);
       expect(result.stdout).to.equal(
         [
@@ -123,12 +116,7 @@ describe("gate", () => {
     });
 
     it("prints a passing summary on a compliant plan", async () => {
-      const result = await gate([
-        "--from",
-        file("prod.json", platformExport(PROD_SHAPE)),
-        "--config-file",
-        prodConfig,
-      ]);
+      const result = await gateProd("prod.json", platformExport(PROD_SHAPE));
       expect(result).to.deep.equal({
         code: 0,
         stdout:
@@ -197,13 +185,7 @@ describe("gate", () => {
         [SIG_KEY]: SECRET_SIG,
         plaintext: JSON.stringify("TLS1_0"),
       };
-      const plaintext = await gate([
-        "--from",
-        file("plaintext.json", stackExport),
-        "--config-file",
-        prodConfig,
-        "--json",
-      ]);
+      const plaintext = await gateProd("plaintext.json", stackExport, "--json");
       expect(JSON.parse(plaintext.stdout)).to.deep.equal({
         violations: [
           {
@@ -216,13 +198,7 @@ describe("gate", () => {
         ],
       });
       account.inputs.minimumTlsVersion = { [SIG_KEY]: SECRET_SIG, ciphertext: "AAABAC..." };
-      const encrypted = await gate([
-        "--from",
-        file("encrypted.json", stackExport),
-        "--config-file",
-        prodConfig,
-        "--json",
-      ]);
+      const encrypted = await gateProd("encrypted.json", stackExport, "--json");
       expect(encrypted.code).to.equal(0);
       expect(JSON.parse(encrypted.stdout)).to.deep.equal({
         violations: [
@@ -242,12 +218,7 @@ describe("gate", () => {
       const repository = findResource(stackExport, "aws-registry-repository");
       repository.inputs.imageTagMutability = "MUTABLE";
       Object.assign(repository, { delete: true });
-      const result = await gate([
-        "--from",
-        file("pending.json", stackExport),
-        "--config-file",
-        prodConfig,
-      ]);
+      const result = await gateProd("pending.json", stackExport);
       expect(result.code).to.equal(0);
       expect(result.stdout).to.contain("in 45 resources of stack prod");
     });
@@ -257,20 +228,8 @@ describe("gate", () => {
     it("gives the verdicts of the export it previews", async () => {
       const stackExport = platformExport(PROD_SHAPE);
       findResource(stackExport, "gcp-storage-bucket").inputs.uniformBucketLevelAccess = false;
-      const fromExport = await gate([
-        "--from",
-        file("export.json", stackExport),
-        "--config-file",
-        prodConfig,
-        "--json",
-      ]);
-      const fromPreview = await gate([
-        "--from",
-        file("preview.json", asPreview(stackExport)),
-        "--config-file",
-        prodConfig,
-        "--json",
-      ]);
+      const fromExport = await gateProd("export.json", stackExport, "--json");
+      const fromPreview = await gateProd("preview.json", asPreview(stackExport), "--json");
       expect(fromPreview).to.deep.equal(fromExport);
       expect(fromPreview.code).to.equal(1);
     });
@@ -284,12 +243,7 @@ describe("gate", () => {
       const old = JSON.parse(JSON.stringify(bucket)) as typeof bucket;
       old.inputs.uniformBucketLevelAccess = false;
       preview.steps.push({ op: "delete-replaced", urn: bucket.urn, oldState: old, newState: old });
-      const result = await gate([
-        "--from",
-        file("replace.json", preview),
-        "--config-file",
-        prodConfig,
-      ]);
+      const result = await gateProd("replace.json", preview);
       expect(result.code).to.equal(0);
     });
   });
