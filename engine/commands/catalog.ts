@@ -1,5 +1,6 @@
 import { type CatalogRow, HOURS_PER_MONTH, catalogRows } from "../../components/catalog";
 import { parseFlags } from "../args";
+import { renderTable } from "../table";
 
 const FLAGS = { json: { type: "boolean" } } as const;
 
@@ -50,13 +51,7 @@ function table(rows: CatalogRow[]): string {
     (r.hourlyUsd * HOURS_PER_MONTH).toFixed(0),
     `${r.priceStatus}, ${r.region}, ${r.priceDate ?? "undated"}`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]))
-      .join("  ")
-      .trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+  return renderTable(header, body).join("\n");
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -9,6 +9,7 @@ import { fromStackExport } from "../gate/input";
 import type { ExportedResource, StackExport } from "../plan";
 import { planConfig } from "../plan";
 import { PROJECT_DIR } from "../project";
+import { renderTable } from "../table";
 import { type StackConfig, loadStackConfig } from "../stackConfig";
 
 const FLAGS = {
@@ -175,13 +176,8 @@ function render(stack: string, comparisons: CloudComparison[], standIns: string[
     ["idle USD/month", ...comparisons.map((c) => money(c.idleMonthlyUsd))],
     ["peak USD/month", ...comparisons.map((c) => money(c.peakMonthlyUsd))],
   ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const lines = rows.map((r) =>
-    r
-      .map((cell, i) => cell.padEnd(widths[i]))
-      .join("  ")
-      .trimEnd(),
-  );
+  const [header, ...body] = rows;
+  const lines = renderTable(header, body, { headerRule: false });
   const notes = comparisons
     .filter((c) => c.notComparable !== undefined)
     .map((c) => `${c.cloud} cannot run this spec: ${(c.notComparable ?? []).join("; ")}`);

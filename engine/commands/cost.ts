@@ -10,6 +10,7 @@ import {
 import { BUDGET_KEY } from "../../policies/lib/stackConfig";
 import { parseFlags, required } from "../args";
 import { UsageError } from "../errors";
+import { renderTable } from "../table";
 import { stackResources } from "../gate/args";
 import type { AnalyzerResource } from "../gate/input";
 import { loadAnalysis } from "../gate/pack";
@@ -76,17 +77,7 @@ function table(lines: readonly CostLine[]): string {
     ]),
     ["all", "", "total", "", "", "", money(all.idleMonthlyUsd), money(all.peakMonthlyUsd)],
   ];
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...[...rows, ...footer].map((r) => r[i].length)),
-  );
-  const numeric = new Set([4, 5, 6, 7]);
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
-      .join("  ")
-      .trimEnd();
-  const rule = line(widths.map((w) => "-".repeat(w)));
-  return [line(header), rule, ...rows.map(line), rule, ...footer.map(line)].join("\n");
+  return renderTable(header, rows, { rightAligned: [4, 5, 6, 7], footer }).join("\n");
 }
 
 /** The plan's estimate; a value the plan cannot know makes it a usage error, not a crash. */

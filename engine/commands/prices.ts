@@ -11,6 +11,7 @@ import {
   refreshPrices,
 } from "../prices/refresh";
 import { PROJECT_DIR } from "../project";
+import { renderTable } from "../table";
 
 const FLAGS = {
   cloud: { type: "string", multiple: true },
@@ -89,22 +90,12 @@ function change(before: number, after: number): string {
   return `${percent > 0 ? "+" : ""}${percent.toFixed(1)}%`;
 }
 
-function table(header: string[], body: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]))
-      .join("  ")
-      .trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)];
-}
-
 /** The report: old and new price of every refreshed row, then the rows left as they were. */
 export function report(result: RefreshResult, catalogFile: string, dryRun: boolean): string {
   const lines: string[] = [];
   if (result.refreshed.length > 0) {
     lines.push(
-      ...table(
+      ...renderTable(
         ["cloud", "use", "instance type", "region", "old USD/h", "was", "new USD/h", "change"],
         result.refreshed.map(({ before, after }) => [
           before.cloud,
