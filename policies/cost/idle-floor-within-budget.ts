@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { usd } from "../lib/values";
 import { estimateStack, totals } from "./model";
-import { costliest, rootUrn } from "./report";
+import { TOP_RESOURCES_PROPERTY, costliest, rootUrn } from "./report";
 
 interface IdleConfig {
   idleBudgetMonthlyUsd?: number;
@@ -20,12 +20,7 @@ export const idleFloorWithinBudget: StackValidationPolicy = {
         minimum: 0,
         description: "What the stack may cost a month with every autoscaler at its minimum.",
       },
-      topResources: {
-        type: "integer",
-        minimum: 1,
-        default: 3,
-        description: "How many of the costliest resources a violation names.",
-      },
+      topResources: TOP_RESOURCES_PROPERTY,
     },
   },
   validateStack: (args, reportViolation) => {

@@ -2,7 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { BUDGET_KEY, stackConfigNumber } from "../lib/stackConfig";
 import { show, usd } from "../lib/values";
 import { estimateStack, totals } from "./model";
-import { costliest, rootUrn } from "./report";
+import { TOP_RESOURCES_PROPERTY, costliest, rootUrn } from "./report";
 
 interface CeilingConfig {
   budgetMonthlyUsd?: number;
@@ -20,12 +20,7 @@ export const monthlyCeilingWithinBudget: StackValidationPolicy = {
         minimum: 0,
         description: `A cap in USD a month; where it is lower than ${BUDGET_KEY}, it applies instead.`,
       },
-      topResources: {
-        type: "integer",
-        minimum: 1,
-        default: 3,
-        description: "How many of the costliest resources a violation names.",
-      },
+      topResources: TOP_RESOURCES_PROPERTY,
     },
   },
   validateStack: (args, reportViolation) => {

@@ -3,6 +3,14 @@ import { T } from "../lib/types";
 import { usd } from "../lib/values";
 import type { CostLine } from "./model";
 
+/** The `topResources` setting both cost policies take. */
+export const TOP_RESOURCES_PROPERTY = {
+  type: "integer",
+  minimum: 1,
+  default: 3,
+  description: "How many of the costliest resources a violation names.",
+} as const;
+
 /** The stack's root resource, which violations about the whole stack name. */
 export function rootUrn(resources: readonly PolicyResource[]): string | undefined {
   return resources.find((r) => r.type === T.stack)?.urn;
