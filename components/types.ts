@@ -99,3 +99,15 @@ export const TAG = {
   block: "mlplatform-block",
   size: "mlplatform-size",
 } as const;
+
+/** A component type of the platform: `mlplatform:<cloud>:<Component>`. */
+const PLATFORM_COMPONENT = /^mlplatform:(aws|azure|gcp):(\w+)$/;
+
+/**
+ * The cloud and component name of a platform component type such as
+ * `mlplatform:aws:OnlineEndpoint`; `undefined` for any other type.
+ */
+export function platformComponent(type: string): { cloud: Cloud; component: string } | undefined {
+  const match = PLATFORM_COMPONENT.exec(type);
+  return match === null ? undefined : { cloud: match[1] as Cloud, component: match[2] };
+}

@@ -1,7 +1,8 @@
 import { type CatalogRow, instanceFor } from "../../components/catalog";
 import { type ConfigProblem, formatProblems, parsePlatformSpec } from "../../components/spec";
-import { CLOUDS, type Cloud } from "../../components/types";
+import { CLOUDS, type Cloud, platformComponent } from "../../components/types";
 import { estimateStack, totalsByCloud } from "../../policies/cost/model";
+import { cloudOfType } from "../../policies/lib/types";
 import { parseFlags, required } from "../args";
 import { UsageError } from "../errors";
 import { stackResources } from "../gate/args";
@@ -100,41 +101,24 @@ function allCloudsConfig(
   return { values, standIns };
 }
 
-const COMPONENT_TYPE = /^mlplatform:(aws|azure|gcp):(\w+)$/;
-
-/** The building block a resource belongs to: its nearest component below the cloud's Platform. */
-function blockOf(
+/**
+ * The cloud and building block a resource belongs to: its nearest platform component below the
+ * cloud's Platform, else the Platform's cloud, else its provider's cloud.
+ */
+function placeOf(
   resource: ExportedResource,
   byUrn: Map<string, ExportedResource>,
-): string | undefined {
-  let current: ExportedResource | undefined = resource;
-  while (current !== undefined) {
-    const match = COMPONENT_TYPE.exec(current.type);
-    if (match !== null && match[2] !== "Platform") return match[2];
-    current = current.parent === undefined ? undefined : byUrn.get(current.parent);
+): { cloud: Cloud | undefined; block: string } {
+  let cloud: Cloud | undefined;
+  for (let r: ExportedResource | undefined = resource; r !== undefined;) {
+    const component = platformComponent(r.type);
+    if (component !== undefined && component.component !== "Platform") {
+      return { cloud: component.cloud, block: component.component };
+    }
+    cloud = cloud ?? component?.cloud;
+    r = r.parent === undefined ? undefined : byUrn.get(r.parent);
   }
-  return undefined;
-}
-
-function cloudOf(type: string): Cloud | undefined {
-  const pkg = type.split(":")[0];
-  if (pkg === "aws") return "aws";
-  if (pkg === "azure-native") return "azure";
-  if (pkg === "gcp") return "gcp";
-  return undefined;
-}
-
-function cloudOfResource(
-  resource: ExportedResource,
-  byUrn: Map<string, ExportedResource>,
-): Cloud | undefined {
-  let current: ExportedResource | undefined = resource;
-  while (current !== undefined) {
-    const match = COMPONENT_TYPE.exec(current.type);
-    if (match !== null) return match[1] as Cloud;
-    current = current.parent === undefined ? undefined : byUrn.get(current.parent);
-  }
-  return cloudOf(resource.type);
+  return { cloud: cloud ?? cloudOfType(resource.type), block: "Platform" };
 }
 
 /** Counts of custom resources per cloud and block in a plan. */
@@ -144,9 +128,8 @@ function countResources(plan: StackExport): Map<Cloud, Record<string, number>> {
   const counts = new Map<Cloud, Record<string, number>>();
   for (const r of resources) {
     if (!r.custom || r.type.startsWith("pulumi:providers:")) continue;
-    const cloud = cloudOfResource(r, byUrn);
+    const { cloud, block } = placeOf(r, byUrn);
     if (cloud === undefined) continue;
-    const block = blockOf(r, byUrn) ?? "Platform";
     const blocks = counts.get(cloud) ?? {};
     blocks[block] = (blocks[block] ?? 0) + 1;
     counts.set(cloud, blocks);

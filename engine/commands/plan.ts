@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import { nameOfUrn } from "../../policies/lib/types";
 import { parseFlags, required } from "../args";
 import { UsageError } from "../errors";
 import { UNKNOWN } from "../monitor";
@@ -20,10 +21,6 @@ export function displayType(type: string): string {
   return `${parts[0]}:${module}:${parts[2]}`;
 }
 
-function nameOf(urn: string): string {
-  return urn.slice(urn.lastIndexOf("::") + 2);
-}
-
 /** The resource tree as `pulumi preview` draws it, with a count at the end. */
 export function renderTree(stackExport: StackExport, stack: string): string {
   const resources = stackExport.deployment.resources.filter(
@@ -43,7 +40,7 @@ export function renderTree(stackExport: StackExport, stack: string): string {
     const branch = depth === 0 ? "" : `${prefix}${last ? "└─ " : "├─ "}`;
     rows.push([
       `${branch}${displayType(r.type)}`,
-      nameOf(r.urn),
+      nameOfUrn(r.urn),
       r.protect ? "create, protected" : "create",
     ]);
     const kids = children.get(r.urn) ?? [];

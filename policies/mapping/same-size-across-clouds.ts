@@ -1,6 +1,6 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { sizeOfInstanceType } from "../../components/catalog";
-import type { Block, Cloud } from "../../components/types";
+import { type Block, type Cloud, platformComponent } from "../../components/types";
 import { StackGraph } from "../lib/stack";
 
 /** One machine group of a block on one cloud, with the canonical size its type is mapped from. */
@@ -20,9 +20,6 @@ interface LogicalBlock {
   placements: Placement[];
 }
 
-/** A block component of the platform: `mlplatform:aws:OnlineEndpoint`, `mlplatform:gcp:TrainingCluster`. */
-const BLOCK_COMPONENT = /^mlplatform:(aws|azure|gcp):(\w+)$/;
-
 /**
  * The logical block a compute resource belongs to: the name of its nearest block component
  * ancestor without the cloud prefix, so `aws-endpoint-iris`, `azure-endpoint-iris` and
@@ -32,9 +29,9 @@ function instanceOf(resource: PolicyResource): string | undefined {
   const seen = new Set<string>();
   for (let r = resource.parent; r !== undefined && !seen.has(r.urn); r = r.parent) {
     seen.add(r.urn);
-    const match = BLOCK_COMPONENT.exec(r.type);
-    if (match !== null && match[2] !== "Platform") {
-      const prefix = `${match[1]}-`;
+    const component = platformComponent(r.type);
+    if (component !== undefined && component.component !== "Platform") {
+      const prefix = `${component.cloud}-`;
       return r.name.startsWith(prefix) ? r.name.slice(prefix.length) : r.name;
     }
   }
