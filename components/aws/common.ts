@@ -68,6 +68,31 @@ export function useKeyStatement(kmsKeyArn: pulumi.Input<string>): iam.PolicyStat
 }
 
 /**
+ * List the platform bucket and read and write its objects; `deleteObjects` adds deleting them,
+ * which only the people's execution role needs, not training jobs.
+ */
+export function bucketAccessStatements(
+  bucketArn: pulumi.Input<string>,
+  options: { deleteObjects: boolean },
+): iam.PolicyStatement[] {
+  const objectActions = ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"];
+  return [
+    {
+      Sid: "ListPlatformBucket",
+      Effect: "Allow",
+      Action: ["s3:GetBucketLocation", "s3:ListBucket"],
+      Resource: bucketArn,
+    },
+    {
+      Sid: "ReadWritePlatformObjects",
+      Effect: "Allow",
+      Action: options.deleteObjects ? [...objectActions, "s3:DeleteObject"].sort() : objectActions,
+      Resource: pulumi.interpolate`${bucketArn}/*`,
+    },
+  ];
+}
+
+/**
  * What SageMaker needs to attach a job or model to the platform's VPC: describing the network
  * (these actions take no resource) and managing network interfaces inside the platform's VPC only.
  */

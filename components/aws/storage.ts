@@ -5,7 +5,7 @@ import type { StorageArgs, StorageOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
-import { type AwsPlacement, policyDocument } from "./common";
+import { type AwsPlacement, bucketAccessStatements, policyDocument } from "./common";
 
 /** Days a replaced or deleted object version is kept before it expires. */
 export const NONCURRENT_VERSION_DAYS = { dev: 30, prod: 90 } as const;
@@ -151,20 +151,7 @@ export class AwsStorage extends pulumi.ComponentResource implements StorageOutpu
       {
         role: args.executionRoleName,
         name: "platform-bucket",
-        policy: policyDocument([
-          {
-            Sid: "ListPlatformBucket",
-            Effect: "Allow",
-            Action: ["s3:GetBucketLocation", "s3:ListBucket"],
-            Resource: bucket.arn,
-          },
-          {
-            Sid: "ReadWritePlatformObjects",
-            Effect: "Allow",
-            Action: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
-            Resource: objects,
-          },
-        ]),
+        policy: policyDocument(bucketAccessStatements(bucket.arn, { deleteObjects: true })),
       },
       { parent: this },
     );

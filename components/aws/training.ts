@@ -11,6 +11,7 @@ import {
   type AwsNetworkWiring,
   type AwsPlacement,
   accountArn,
+  bucketAccessStatements,
   policyDocument,
   trustedService,
   useKeyStatement,
@@ -135,18 +136,7 @@ export class AwsTrainingCluster extends pulumi.ComponentResource implements Trai
         name: "training-job",
         policy: policyDocument([
           useKeyStatement(args.kmsKeyArn),
-          {
-            Sid: "ListPlatformBucket",
-            Effect: "Allow",
-            Action: ["s3:GetBucketLocation", "s3:ListBucket"],
-            Resource: args.bucketArn,
-          },
-          {
-            Sid: "ReadWritePlatformObjects",
-            Effect: "Allow",
-            Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
-            Resource: pulumi.interpolate`${args.bucketArn}/*`,
-          },
+          ...bucketAccessStatements(args.bucketArn, { deleteObjects: false }),
           {
             Sid: "WriteJobLogs",
             Effect: "Allow",
