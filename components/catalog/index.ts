@@ -9,10 +9,11 @@ import {
   SIZE_NAMES,
   type SizeName,
   type SizeSpec,
+  describeGpu,
   isSizeName,
 } from "./sizes";
 
-export { MAPPING, MEMORY_TOLERANCE_BELOW, SIZES, SIZE_NAMES, isSizeName };
+export { MAPPING, MEMORY_TOLERANCE_BELOW, SIZES, SIZE_NAMES, describeGpu, isSizeName };
 export type { Gpu, SizeName, SizeSpec };
 
 /** Hours in the month the cost model uses: 365 days x 24 hours / 12, as the clouds' calculators do. */
@@ -37,6 +38,13 @@ export interface Retirement {
  */
 export type PriceStatus = "published" | "secondary" | "derived" | "unverified" | "unpriced";
 
+/**
+ * What `hourlyUsd` is: `vm` the raw VM's list price, which is what EC2 (under AWS Batch) and
+ * Azure ML compute bill, checked against the dated VM price dataset; `service` the managed
+ * service's own rate (SageMaker hosting, Vertex AI), with its own source and date.
+ */
+export type PriceBasis = "vm" | "service";
+
 /** One instance type the catalog knows, on one cloud, priced for one use. */
 export interface InstanceType {
   cloud: Cloud;
@@ -49,12 +57,22 @@ export interface InstanceType {
   accelerator?: Accelerator;
   /** On-demand USD per hour on the service that runs this use (SageMaker hosting, Vertex AI...). */
   hourlyUsd: number | null;
+  /**
+   * The spot (AWS) or low-priority (Azure ML) price of a training type, USD per hour, from the
+   * dated VM price dataset; `null` where the dataset has none or the service offers none. Spot
+   * prices move with supply and demand: this is a snapshot of the price date.
+   */
+  spotHourlyUsd: number | null;
   /** Region the price is for. */
   region: string | null;
   source: string | null;
   priceDate: string | null;
   priceStatus: PriceStatus;
   retirement: Retirement | null;
+  /** `null` on unpriced types. */
+  priceBasis: PriceBasis | null;
+  /** Why the price departs from the VM price dataset, or how it was reached where no list was read. */
+  datasetNote: string | null;
 }
 
 /** A row of `npm run catalog`: a canonical size mapped for one cloud and use, with its price. */
@@ -66,16 +84,81 @@ export interface CatalogRow extends InstanceType {
 
 export const INSTANCE_TYPES: readonly InstanceType[] = instanceTypeData as InstanceType[];
 
+/** The least a cloud's block can run when the spec asks for 0, and why. */
+export interface ScaleFloor {
+  min: number;
+  reason: string;
+  source: string;
+}
+
 /**
- * The least a cloud's block can scale to. Vertex AI persistent resources and Vertex and Azure
- * online deployments keep at least one replica; SageMaker scales to zero only through serverless
- * inference, and AWS Batch and Azure ML compute clusters scale to zero nodes.
+ * The least each cloud's block can scale to when the spec asks for 0 ("as low as the service
+ * goes"). SageMaker scales an endpoint to zero only on serverless inference (see
+ * `serverlessFits`), so its instance floor is 1; AWS Batch, Azure ML compute clusters and Vertex AI
+ * custom jobs scale training to zero; Azure ML and Vertex AI online deployments keep one replica.
  */
-export const SCALE_FLOOR: Record<Cloud, Record<Use, number>> = {
-  aws: { training: 0, hosting: 0 },
-  azure: { training: 0, hosting: 1 },
-  gcp: { training: 1, hosting: 1 },
+export const SCALE_FLOORS: Record<Cloud, Record<Use, ScaleFloor>> = {
+  aws: {
+    training: {
+      min: 0,
+      reason: "an AWS Batch managed compute environment scales to 0 vCPUs",
+      source: "https://docs.aws.amazon.com/batch/latest/APIReference/API_ComputeResource.html",
+    },
+    hosting: {
+      min: 0,
+      reason:
+        "SageMaker serverless inference bills per request and keeps no instance; instance-based variants keep 1, and inference components, which scale to 0, have no resource in @pulumi/aws",
+      source: "https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html",
+    },
+  },
+  azure: {
+    training: {
+      min: 0,
+      reason: "an Azure ML compute cluster scales to 0 nodes",
+      source:
+        "https://learn.microsoft.com/azure/machine-learning/how-to-create-attach-compute-cluster",
+    },
+    hosting: {
+      min: 1,
+      reason: "an Azure ML managed online deployment keeps at least 1 instance",
+      source: "https://learn.microsoft.com/azure/machine-learning/how-to-autoscale-endpoints",
+    },
+  },
+  gcp: {
+    training: {
+      min: 1,
+      reason:
+        "a Vertex AI persistent resource keeps at least 1 replica; with minNodes 0 no persistent resource is kept and custom jobs bring their own machines",
+      source: "https://cloud.google.com/vertex-ai/docs/training/persistent-resource-overview",
+    },
+    hosting: {
+      min: 1,
+      reason:
+        "a Vertex AI deployed model keeps at least 1 replica (scale to zero is not generally available for Vertex AI Inference)",
+      source: "https://cloud.google.com/vertex-ai/pricing",
+    },
+  },
 };
+
+/** The floors as numbers, for the blocks' bounds. */
+export const SCALE_FLOOR: Record<Cloud, Record<Use, number>> = {
+  aws: { training: SCALE_FLOORS.aws.training.min, hosting: SCALE_FLOORS.aws.hosting.min },
+  azure: { training: SCALE_FLOORS.azure.training.min, hosting: SCALE_FLOORS.azure.hosting.min },
+  gcp: { training: SCALE_FLOORS.gcp.training.min, hosting: SCALE_FLOORS.gcp.hosting.min },
+};
+
+/**
+ * SageMaker serverless inference: memory from 1 GB to 6 GB in 1 GB steps, no GPU
+ * (https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html; the same values in
+ * the `memorySizeInMb` docs of @pulumi/aws 7.48).
+ */
+export const SERVERLESS_MAX_MEMORY_GIB = 6;
+
+/** Whether a size fits SageMaker serverless inference: no GPU and at most 6 GiB of memory. */
+export function serverlessFits(size: SizeName): boolean {
+  const spec = SIZES[size];
+  return spec.gpu === null && spec.memoryGiB <= SERVERLESS_MAX_MEMORY_GIB;
+}
 
 /** Whether a type is retired on `today` (an ISO date). */
 export function isRetired(type: Pick<InstanceType, "retirement">, today: string): boolean {
@@ -109,10 +192,22 @@ function isUnavailable(mapped: MappedType): mapped is { unavailable: string } {
   return typeof mapped !== "string";
 }
 
-/** Why a size cannot run on a cloud for a use, or `undefined` when it can. */
+/** The clouds that have a type for a size and use. */
+export function cloudsOffering(size: SizeName, use: Use): Cloud[] {
+  return CLOUDS.filter((cloud) => !isUnavailable(MAPPING[size][cloud][use]));
+}
+
+/**
+ * Why a size cannot run on a cloud for a use, naming the clouds that can, or `undefined` when
+ * it can.
+ */
 export function unavailableReason(size: SizeName, cloud: Cloud, use: Use): string | undefined {
   const mapped = MAPPING[size][cloud][use];
-  return isUnavailable(mapped) ? mapped.unavailable : undefined;
+  if (!isUnavailable(mapped)) return undefined;
+  const offering = cloudsOffering(size, use);
+  const where =
+    offering.length === 0 ? "no cloud offers it" : `it runs on ${offering.join(" and ")}`;
+  return `${mapped.unavailable}; for ${use}, ${where}`;
 }
 
 /**

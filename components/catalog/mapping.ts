@@ -12,6 +12,12 @@ export type MappedType = string | Unavailable;
 const VERTEX_TRAINING_HAS_NO_2_VCPU =
   "Vertex AI training accepts no 2-vCPU standard machine type; n1-standard-4 is the smallest";
 
+const EC2_HAS_NO_SINGLE_A100 =
+  "no EC2 or SageMaker type carries one A100: p4d.24xlarge and p4de.24xlarge carry 8";
+const AZURE_SINGLE_A100_IS_80GB =
+  "Azure's only 1-GPU A100 size, Standard_NC24ads_A100_v4, carries the 80 GB A100, not the 40 GB one";
+const AZURE_HAS_NO_L4 = "Azure offers no VM size with an NVIDIA L4";
+
 /**
  * The one mapping from canonical size to instance type, per cloud and use. Specifications and
  * prices live beside it in `instance-types.json`; the catalog test checks every entry against
@@ -43,9 +49,33 @@ export const MAPPING: Record<SizeName, Record<Cloud, Record<Use, MappedType>>> =
     azure: { training: "Standard_NC4as_T4_v3", hosting: "Standard_NC4as_T4_v3" },
     gcp: { training: "n1-standard-4", hosting: "n1-standard-4" },
   },
+  "gpu-l4x1": {
+    aws: { training: "g6.xlarge", hosting: "ml.g6.xlarge" },
+    azure: {
+      training: { unavailable: AZURE_HAS_NO_L4 },
+      hosting: { unavailable: AZURE_HAS_NO_L4 },
+    },
+    gcp: { training: "g2-standard-4", hosting: "g2-standard-4" },
+  },
+  "gpu-a100x1": {
+    aws: {
+      training: { unavailable: EC2_HAS_NO_SINGLE_A100 },
+      hosting: { unavailable: EC2_HAS_NO_SINGLE_A100 },
+    },
+    azure: {
+      training: { unavailable: AZURE_SINGLE_A100_IS_80GB },
+      hosting: { unavailable: AZURE_SINGLE_A100_IS_80GB },
+    },
+    gcp: { training: "a2-highgpu-1g", hosting: "a2-highgpu-1g" },
+  },
   "gpu-a100x8": {
     aws: { training: "p4d.24xlarge", hosting: "ml.p4d.24xlarge" },
     azure: { training: "Standard_ND96asr_v4", hosting: "Standard_ND96asr_v4" },
     gcp: { training: "a2-highgpu-8g", hosting: "a2-highgpu-8g" },
+  },
+  "gpu-h100x8": {
+    aws: { training: "p5.48xlarge", hosting: "ml.p5.48xlarge" },
+    azure: { training: "Standard_ND96isr_H100_v5", hosting: "Standard_ND96isr_H100_v5" },
+    gcp: { training: "a3-highgpu-8g", hosting: "a3-highgpu-8g" },
   },
 };

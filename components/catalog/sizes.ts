@@ -3,12 +3,19 @@
  */
 
 export interface Gpu {
-  /** GPU model as the catalog names it on every cloud, such as `T4` or `A100-40GB`. */
+  /** GPU model as NVIDIA names it, such as `T4`, `A100` or `H100`. */
   model: string;
+  /** Memory of one GPU in GB, as NVIDIA states it: an A100 has 40 or 80. */
+  memoryGB: number;
   count: number;
 }
 
 export interface SizeSpec {
+  /**
+   * vCPUs: exactly this many on a CPU size; at least this many on a GPU size, whose machine
+   * shapes come with the vCPUs each cloud pairs with its GPUs (8 H100s come with 192 vCPUs on
+   * AWS, 96 on Azure and 208 on GCP).
+   */
   vcpus: number;
   memoryGiB: number;
   gpu: Gpu | null;
@@ -38,14 +45,32 @@ export const SIZES = {
   "gpu-t4x1": {
     vcpus: 4,
     memoryGiB: 16,
-    gpu: { model: "T4", count: 1 },
+    gpu: { model: "T4", memoryGB: 16, count: 1 },
     description: "1 NVIDIA T4 (16 GB), 4 vCPU",
+  },
+  "gpu-l4x1": {
+    vcpus: 4,
+    memoryGiB: 16,
+    gpu: { model: "L4", memoryGB: 24, count: 1 },
+    description: "1 NVIDIA L4 (24 GB), 4 vCPU",
+  },
+  "gpu-a100x1": {
+    vcpus: 12,
+    memoryGiB: 85,
+    gpu: { model: "A100", memoryGB: 40, count: 1 },
+    description: "1 NVIDIA A100 40 GB, 12 vCPU",
   },
   "gpu-a100x8": {
     vcpus: 96,
     memoryGiB: 680,
-    gpu: { model: "A100-40GB", count: 8 },
+    gpu: { model: "A100", memoryGB: 40, count: 8 },
     description: "8 NVIDIA A100 40 GB, 96 vCPU",
+  },
+  "gpu-h100x8": {
+    vcpus: 96,
+    memoryGiB: 1800,
+    gpu: { model: "H100", memoryGB: 80, count: 8 },
+    description: "8 NVIDIA H100 80 GB, 96 vCPU or more",
   },
 } as const satisfies Record<string, SizeSpec>;
 
@@ -60,6 +85,11 @@ export const SIZE_NAMES = Object.keys(SIZES) as SizeName[];
  * catalog test checks that against every type the catalog knows.
  */
 export const MEMORY_TOLERANCE_BELOW = 0.1;
+
+/** A GPU as messages and tables show it: `8x A100 40GB`. */
+export function describeGpu(gpu: Gpu | null): string {
+  return gpu === null ? "no GPU" : `${gpu.count}x ${gpu.model} ${gpu.memoryGB}GB`;
+}
 
 export function isSizeName(value: string): value is SizeName {
   return Object.prototype.hasOwnProperty.call(SIZES, value);
