@@ -10,7 +10,9 @@ import {
   findInstanceType,
   instanceFor,
   resolveInstance,
+  cloudsOffering,
   scaledBounds,
+  serverlessFits,
   sizeOfInstanceType,
   unavailableReason,
 } from "../components/catalog";
@@ -42,7 +44,7 @@ describe("instance catalog", () => {
     }
   });
 
-  it("has CPU sizes from 2 vCPU / 8 GiB to 16 vCPU / 64 GiB, a T4 size and an 8-GPU A100 size", () => {
+  it("has CPU sizes from 2 vCPU / 8 GiB to 16 vCPU / 64 GiB and GPU sizes named by model, memory and count", () => {
     const cpu = SIZE_NAMES.filter((s) => SIZES[s].gpu === null).map((s) => [
       SIZES[s].vcpus,
       SIZES[s].memoryGiB,
@@ -53,8 +55,52 @@ describe("instance catalog", () => {
       [8, 32],
       [16, 64],
     ]);
-    expect(SIZES["gpu-t4x1"].gpu).to.deep.equal({ model: "T4", count: 1 });
-    expect(SIZES["gpu-a100x8"].gpu).to.deep.equal({ model: "A100-40GB", count: 8 });
+    const gpus = SIZE_NAMES.filter((s) => SIZES[s].gpu !== null).map((s) => [s, SIZES[s].gpu]);
+    expect(gpus).to.deep.equal([
+      ["gpu-t4x1", { model: "T4", memoryGB: 16, count: 1 }],
+      ["gpu-l4x1", { model: "L4", memoryGB: 24, count: 1 }],
+      ["gpu-a100x1", { model: "A100", memoryGB: 40, count: 1 }],
+      ["gpu-a100x8", { model: "A100", memoryGB: 40, count: 8 }],
+      ["gpu-h100x8", { model: "H100", memoryGB: 80, count: 8 }],
+    ]);
+  });
+
+  it("maps the new GPU sizes where a cloud has the GPU, and says which clouds have it", () => {
+    const where = (size: (typeof SIZE_NAMES)[number]) =>
+      rows.filter((r) => r.size === size).map((r) => `${r.cloud} ${r.use} ${r.instanceType}`);
+    expect(where("gpu-h100x8")).to.deep.equal([
+      "aws training p5.48xlarge",
+      "aws hosting ml.p5.48xlarge",
+      "azure training Standard_ND96isr_H100_v5",
+      "azure hosting Standard_ND96isr_H100_v5",
+      "gcp training a3-highgpu-8g",
+      "gcp hosting a3-highgpu-8g",
+    ]);
+    expect(where("gpu-l4x1")).to.deep.equal([
+      "aws training g6.xlarge",
+      "aws hosting ml.g6.xlarge",
+      "gcp training g2-standard-4",
+      "gcp hosting g2-standard-4",
+    ]);
+    expect(where("gpu-a100x1")).to.deep.equal([
+      "gcp training a2-highgpu-1g",
+      "gcp hosting a2-highgpu-1g",
+    ]);
+    expect(cloudsOffering("gpu-l4x1", "hosting")).to.deep.equal(["aws", "gcp"]);
+    expect(unavailableReason("gpu-l4x1", "azure", "hosting")).to.equal(
+      "Azure offers no VM size with an NVIDIA L4; for hosting, it runs on aws and gcp",
+    );
+    expect(unavailableReason("gpu-a100x1", "azure", "training")).to.equal(
+      "Azure's only 1-GPU A100 size, Standard_NC24ads_A100_v4, carries the 80 GB A100, not the 40 GB one; for training, it runs on gcp",
+    );
+    expect(unavailableReason("gpu-a100x1", "aws", "hosting")).to.match(
+      /; for hosting, it runs on gcp$/,
+    );
+  });
+
+  it("fits only GPU-less sizes of at most 6 GiB on SageMaker serverless inference", () => {
+    expect(SIZE_NAMES.filter(serverlessFits)).to.deep.equal([]);
+    expect(serverlessFits("cpu-2x8")).to.equal(false);
   });
 
   describe("every mapped row is honest", () => {
@@ -70,7 +116,7 @@ describe("instance catalog", () => {
     }
   });
 
-  it("puts the same GPU model and count on every cloud for a size", () => {
+  it("puts the same GPU model, GPU memory and count on every cloud for a size", () => {
     for (const size of SIZE_NAMES) {
       const gpus = new Set(rows.filter((r) => r.size === size).map((r) => JSON.stringify(r.gpu)));
       expect([...gpus], size).to.deep.equal([JSON.stringify(SIZES[size].gpu)]);
@@ -122,8 +168,7 @@ describe("instance catalog", () => {
           TODAY,
         ),
       ).to.deep.equal([
-        "gpu-t4x1 on azure hosting -> Standard_NC6s_v3: has 1x V100-16GB, the size needs 1x T4",
-        "gpu-t4x1 on azure hosting -> Standard_NC6s_v3: has 6 vCPUs, the size needs 4",
+        "gpu-t4x1 on azure hosting -> Standard_NC6s_v3: has 1x V100 16GB, the size needs 1x T4 16GB",
         "gpu-t4x1 on azure hosting -> Standard_NC6s_v3: retired on 2025-09-30",
         "gpu-t4x1 on azure hosting -> Standard_NC6s_v3: is not the smallest type that meets the size; Standard_NC4as_T4_v3 (28 GiB) also does",
       ]);
@@ -149,6 +194,32 @@ describe("instance catalog", () => {
       expect(mappingProblems("cpu-4x16", roomy, INSTANCE_TYPES, TODAY)).to.deep.equal([
         "cpu-4x16 on azure training -> Standard_E4as_v4: is not the smallest type that meets the size; Standard_D4as_v4 (16 GiB), Standard_D4s_v3 (16 GiB) also does",
       ]);
+    });
+    it("an 80 GB A100 is not the 40 GB A100 a size names", () => {
+      expect(
+        mappingProblems(
+          "gpu-a100x1",
+          known("azure", "training", "Standard_NC24ads_A100_v4"),
+          INSTANCE_TYPES,
+          TODAY,
+        ),
+      ).to.deep.equal([
+        "gpu-a100x1 on azure training -> Standard_NC24ads_A100_v4: has 1x A100 80GB, the size needs 1x A100 40GB",
+      ]);
+    });
+    it("a GPU type needs at least the size's vCPUs, a CPU type exactly them", () => {
+      const h100 = findInstanceType("gcp", "training", "a3-highgpu-8g", "NVIDIA_H100_80GB");
+      if (h100 === undefined) throw new Error("catalog does not know a3-highgpu-8g");
+      expect(mappingProblems("gpu-h100x8", h100, INSTANCE_TYPES, TODAY)).to.deep.equal([]);
+      expect(
+        mappingProblems("gpu-h100x8", { ...h100, vcpus: 64 }, INSTANCE_TYPES, TODAY),
+      ).to.deep.equal([
+        "gpu-h100x8 on gcp training -> a3-highgpu-8g: has 64 vCPUs, the size needs at least 96",
+      ]);
+      const m5 = known("aws", "training", "m5.xlarge");
+      expect(mappingProblems("cpu-4x16", { ...m5, vcpus: 8 }, INSTANCE_TYPES, TODAY)).to.deep.equal(
+        ["cpu-4x16 on aws training -> m5.xlarge: has 8 vCPUs, the size needs 4"],
+      );
     });
     it("a type counts as retired from its retirement date on", () => {
       const ds3 = known("azure", "hosting", "Standard_DS3_v2");
@@ -194,7 +265,7 @@ describe("instance catalog", () => {
   it("tells a GCP machine with an accelerator from the same machine without one", () => {
     expect(
       findInstanceType("gcp", "hosting", "n1-standard-4", "NVIDIA_TESLA_T4")?.gpu,
-    ).to.deep.equal({ model: "T4", count: 1 });
+    ).to.deep.equal({ model: "T4", memoryGB: 16, count: 1 });
     expect(findInstanceType("gcp", "hosting", "n1-standard-4")).to.equal(undefined);
   });
 

@@ -1,5 +1,6 @@
 import type { Cloud, Use } from "../types";
 import { CLOUDS, USES } from "../types";
+import chargeData from "./charges.json";
 import instanceTypeData from "./instance-types.json";
 import { MAPPING, type MappedType } from "./mapping";
 import {
@@ -83,6 +84,43 @@ export interface CatalogRow extends InstanceType {
 }
 
 export const INSTANCE_TYPES: readonly InstanceType[] = instanceTypeData as InstanceType[];
+
+/**
+ * A charge a resource brings besides compute. `fixed` bills by the hour, day or month whether the
+ * platform is used or not, at one of `usdPerHour`, `usdPerDay` or `usdPerMonth` per `unit`;
+ * `usage` bills only by use and is named, not priced. `byUse` says what else the resource bills
+ * by use.
+ */
+export interface Charge {
+  id: string;
+  cloud: Cloud;
+  kind: "fixed" | "usage";
+  what: string;
+  unit?: string;
+  usdPerHour?: number;
+  usdPerDay?: number;
+  usdPerMonth?: number;
+  region?: string;
+  source: string;
+  priceDate?: string;
+  byUse?: string;
+}
+
+export const CHARGES: readonly Charge[] = chargeData as Charge[];
+
+/** A charge of the catalog by id; an unknown id is a program error. */
+export function chargeById(id: string): Charge {
+  const charge = CHARGES.find((c) => c.id === id);
+  if (charge === undefined) throw new Error(`the catalog has no charge ${id}`);
+  return charge;
+}
+
+/** What one unit of a fixed charge costs a month of `HOURS_PER_MONTH` hours; 0 for usage. */
+export function monthlyUsdPerUnit(charge: Charge): number {
+  if (charge.usdPerMonth !== undefined) return charge.usdPerMonth;
+  if (charge.usdPerDay !== undefined) return (charge.usdPerDay * HOURS_PER_MONTH) / 24;
+  return (charge.usdPerHour ?? 0) * HOURS_PER_MONTH;
+}
 
 /** The least a cloud's block can run when the spec asks for 0, and why. */
 export interface ScaleFloor {

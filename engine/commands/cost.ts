@@ -1,8 +1,10 @@
 import { HOURS_PER_MONTH } from "../../components/catalog";
 import type { Cloud } from "../../components/types";
 import {
+  type ChargeLine,
   type CostLine,
   type StackEstimate,
+  computeLines,
   estimateStack,
   totals,
   totalsByCloud,
@@ -38,46 +40,60 @@ function money(amount: number): string {
   return amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
+/** What a line prices: the instance type with its accelerators, or the charge. */
+function pricedAs(line: CostLine): string {
+  if (line.kind !== "compute") return line.what;
+  // As npm run catalog shows a GCP type: the machine with the accelerators it carries.
+  const type =
+    line.accelerator === undefined
+      ? line.instanceType
+      : `${line.instanceType} + ${line.accelerator.count}x ${line.accelerator.type}`;
+  return line.spot ? `${type} (spot)` : type;
+}
+
 function table(lines: readonly CostLine[]): string {
   const header = [
     "cloud",
     "block",
+    "kind",
     "resource",
-    "instance type",
-    "USD/h",
-    "machines",
+    "priced as",
+    "USD/unit",
+    "units",
     "idle USD/month",
     "peak USD/month",
   ];
-  const rows = lines.map((l) => [
-    l.cloud,
-    l.block,
-    l.name,
-    // As npm run catalog shows a GCP type: the machine with the accelerators it carries.
-    l.accelerator === undefined
-      ? l.instanceType
-      : `${l.instanceType} + ${l.accelerator.count}x ${l.accelerator.type}`,
-    l.hourlyUsd.toFixed(4),
-    `${l.machines.min}..${l.machines.max}`,
-    money(l.idleMonthlyUsd),
-    money(l.peakMonthlyUsd),
-  ]);
+  const rows = lines
+    .filter((l) => l.kind !== "usage")
+    .map((l) => [
+      l.cloud,
+      l.block,
+      l.kind,
+      l.name,
+      pricedAs(l),
+      l.kind === "compute" ? `${l.hourlyUsd.toFixed(4)}/h` : `${l.unitMonthlyUsd.toFixed(2)}/mo`,
+      l.kind === "compute" ? `${l.machines.min}..${l.machines.max}` : `${l.quantity}`,
+      money(l.idleMonthlyUsd),
+      money(l.peakMonthlyUsd),
+    ]);
   const byCloud = totalsByCloud(lines);
   const all = totals(lines);
-  const footer = [
-    ...Object.entries(byCloud).map(([cloud, t]) => [
-      cloud,
-      "",
-      "total",
-      "",
-      "",
-      "",
-      money(t.idleMonthlyUsd),
-      money(t.peakMonthlyUsd),
-    ]),
-    ["all", "", "total", "", "", "", money(all.idleMonthlyUsd), money(all.peakMonthlyUsd)],
+  const total = (who: string, t: { idleMonthlyUsd: number; peakMonthlyUsd: number }) => [
+    who,
+    "",
+    "",
+    "total",
+    "",
+    "",
+    "",
+    money(t.idleMonthlyUsd),
+    money(t.peakMonthlyUsd),
   ];
-  return renderTable(header, rows, { rightAligned: [4, 5, 6, 7], footer }).join("\n");
+  const footer = [
+    ...Object.entries(byCloud).map(([cloud, t]) => total(cloud, t)),
+    total("all", all),
+  ];
+  return renderTable(header, rows, { rightAligned: [5, 6, 7, 8], footer }).join("\n");
 }
 
 /** The plan's estimate; a value the plan cannot know makes it a usage error, not a crash. */
@@ -124,8 +140,9 @@ function regionNotes(lines: readonly CostLine[], values: Record<string, string>)
 }
 
 /**
- * The cost report as text: a table of every priced compute resource with totals per cloud and
- * for the stack, then notes on what the figures are and are not. `values` is the stack's config.
+ * The cost report as text: a table of every compute group and fixed charge with totals per
+ * cloud and for the stack, then notes on what the figures are and are not: spot prices, scale
+ * floors, price regions, and what is billed by use. `values` is the stack's config.
  */
 export function costText(
   estimate: StackEstimate,
@@ -134,12 +151,26 @@ export function costText(
 ): string {
   const lines = byCloudBlockName(estimate.lines);
   const budget = values[BUDGET_KEY];
+  const compute = computeLines(lines);
+  const spotDates = [
+    ...new Set(compute.filter((l) => l.spot).map((l) => l.priceDate ?? "an unknown date")),
+  ];
+  const usage = lines.filter((l): l is ChargeLine => l.kind === "usage");
   const notes = [
-    `Stack ${stack}: USD a month (${HOURS_PER_MONTH} hours) at on-demand catalog prices; idle = every autoscaler at its minimum, peak = at its maximum.`,
-    "Spot and low-priority capacity is priced on demand. Storage, registries and requests are billed by use and not included.",
+    `Stack ${stack}: USD a month (${HOURS_PER_MONTH} hours) at catalog prices; idle = every autoscaler at its minimum, peak = at its maximum; fixed charges are billed at both.`,
+    ...(spotDates.length === 0
+      ? []
+      : [
+          `Spot and low-priority lines use the catalog's spot price of ${spotDates.join(", ")}; spot prices move with supply and demand, and the capacity can be reclaimed.`,
+        ]),
+    ...compute
+      .filter((l) => l.floor !== undefined)
+      .map((l) => `Floor: ${l.name} idles at ${l.machines.min}: ${l.floor}.`),
     ...regionNotes(lines, values),
     ...(budget === undefined ? [] : [`Budget (${BUDGET_KEY}): ${budget} USD a month.`]),
     ...estimate.unpriced.map((u) => `Not priced: ${u.urn}: ${u.reason}.`),
+    ...(usage.length === 0 ? [] : ["Billed by use, not in the totals:"]),
+    ...usage.map((l) => `  ${l.cloud} ${l.name} (${l.what}): ${l.byUse ?? "by use"}`),
   ];
   return `${table(lines)}\n\n${notes.join("\n")}\n`;
 }
@@ -155,19 +186,37 @@ export function costJson(estimate: StackEstimate) {
   );
   const all = totals(lines);
   const resources = lines.map((l) => ({
+    kind: l.kind,
     urn: l.urn,
     name: l.name,
     type: l.type,
     cloud: l.cloud,
     block: l.block,
-    use: l.use,
-    instanceType: l.instanceType,
-    ...(l.accelerator === undefined ? {} : { accelerator: l.accelerator }),
-    hourlyUsd: l.hourlyUsd,
-    priceRegion: l.priceRegion,
-    minMachines: l.machines.min,
-    maxMachines: l.machines.max,
-    ...(l.autoscalerUrn === undefined ? {} : { autoscalerUrn: l.autoscalerUrn }),
+    ...(l.kind === "compute"
+      ? {
+          use: l.use,
+          instanceType: l.instanceType,
+          ...(l.accelerator === undefined ? {} : { accelerator: l.accelerator }),
+          hourlyUsd: l.hourlyUsd,
+          spot: l.spot,
+          priceRegion: l.priceRegion,
+          priceDate: l.priceDate,
+          minMachines: l.machines.min,
+          maxMachines: l.machines.max,
+          ...(l.autoscalerUrn === undefined ? {} : { autoscalerUrn: l.autoscalerUrn }),
+          ...(l.floor === undefined ? {} : { floor: l.floor }),
+        }
+      : {
+          chargeId: l.chargeId,
+          what: l.what,
+          quantity: l.quantity,
+          unit: l.unit,
+          unitMonthlyUsd: l.unitMonthlyUsd,
+          byUse: l.byUse,
+          priceRegion: l.priceRegion,
+          priceDate: l.priceDate,
+          source: l.source,
+        }),
     idleMonthlyUsd: cents(l.idleMonthlyUsd),
     peakMonthlyUsd: cents(l.peakMonthlyUsd),
   }));
@@ -185,8 +234,8 @@ export function costJson(estimate: StackEstimate) {
 
 /**
  * `cost`: the monthly idle floor (every autoscaler at its minimum) and scaled ceiling (at its
- * maximum) of a stack's offline plan, per compute resource and per cloud, from the catalog's
- * on-demand prices; the same model the pack's cost policies use.
+ * maximum) of a stack's offline plan, per compute group, fixed charge and cloud, from the
+ * catalog's prices; the same model and totals the pack's cost policies and `compare` use.
  */
 export async function run(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, FLAGS, "cost");

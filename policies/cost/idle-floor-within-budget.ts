@@ -11,7 +11,7 @@ interface IdleConfig {
 export const idleFloorWithinBudget: StackValidationPolicy = {
   name: "idle-floor-within-budget",
   description:
-    "Checks whether the stack's estimated monthly idle floor (every autoscaler at its minimum, on-demand catalog prices) stays within the policy's idleBudgetMonthlyUsd, so a stack nobody uses costs little; the tiers' policy config sets that budget where it applies.",
+    "Checks whether the stack's estimated monthly idle floor (every autoscaler at its minimum, with the fixed charges, at catalog prices) stays within the policy's idleBudgetMonthlyUsd, so a stack nobody uses costs little; the tiers' policy config sets that budget where it applies.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -32,12 +32,7 @@ export const idleFloorWithinBudget: StackValidationPolicy = {
     const { lines } = estimateStack(args.resources);
     const floor = totals(lines).idleMonthlyUsd;
     if (floor <= budget) return;
-    const { text, top } = costliest(
-      lines,
-      (l) => l.idleMonthlyUsd,
-      (l) => l.machines.min,
-      config.topResources,
-    );
+    const { text, top } = costliest(lines, "idle", config.topResources);
     reportViolation(
       `the estimated monthly idle floor, every autoscaler at its minimum, must stay within ${usd(budget)} (policy config idleBudgetMonthlyUsd); it is ${usd(floor)}. Costliest at idle: ${text}. Let training scale to zero and endpoints to their least replicas, or raise the idle budget.`,
       top?.urn ?? rootUrn(args.resources),

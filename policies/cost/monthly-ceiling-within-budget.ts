@@ -11,7 +11,7 @@ interface CeilingConfig {
 
 export const monthlyCeilingWithinBudget: StackValidationPolicy = {
   name: "monthly-ceiling-within-budget",
-  description: `Checks whether the stack's estimated monthly ceiling (every autoscaler at its maximum, on-demand catalog prices) stays within its budget: the stack config's ${BUDGET_KEY}, or this policy's budgetMonthlyUsd where that is lower.`,
+  description: `Checks whether the stack's estimated monthly ceiling (every autoscaler at its maximum, with the fixed charges, at catalog prices) stays within its budget: the stack config's ${BUDGET_KEY}, or this policy's budgetMonthlyUsd where that is lower.`,
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -48,12 +48,7 @@ export const monthlyCeilingWithinBudget: StackValidationPolicy = {
     const { lines } = estimateStack(args.resources);
     const ceiling = totals(lines).peakMonthlyUsd;
     if (ceiling <= budget.amount) return;
-    const { text, top } = costliest(
-      lines,
-      (l) => l.peakMonthlyUsd,
-      (l) => l.machines.max,
-      config.topResources,
-    );
+    const { text, top } = costliest(lines, "peak", config.topResources);
     reportViolation(
       `the estimated monthly ceiling, every autoscaler at its maximum, must stay within ${usd(budget.amount)} (${budget.source}); it is ${usd(ceiling)}. Costliest at peak: ${text}. Lower maximum replicas or nodes, pick a smaller size, or raise the budget.`,
       top?.urn ?? rootUrn(args.resources),

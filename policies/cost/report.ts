@@ -16,23 +16,37 @@ export function rootUrn(resources: readonly PolicyResource[]): string | undefine
   return resources.find((r) => r.type === T.stack)?.urn;
 }
 
+/** One end of the cost range: every autoscaler at its minimum, or at its maximum. */
+export type End = "idle" | "peak";
+
+function amountAt(line: CostLine, end: End): number {
+  return end === "idle" ? line.idleMonthlyUsd : line.peakMonthlyUsd;
+}
+
+/** What a line prices, for messages: `ml.m5.xlarge x6`, `interface VPC endpoint, ... x2`. */
+function pricedAs(line: CostLine, end: End): string {
+  if (line.kind !== "compute") return `${line.what} x${line.quantity}`;
+  return `${line.instanceType} x${end === "idle" ? line.machines.min : line.machines.max}`;
+}
+
 /**
  * The resources that cost most at one end of the range, with their share of the total:
  * `aws-endpoint-iris-config (ml.m5.xlarge x6) $1,007.40 (41%)`.
  */
 export function costliest(
   lines: readonly CostLine[],
-  amount: (line: CostLine) => number,
-  bound: (line: CostLine) => number,
+  end: End,
   count: number,
 ): { text: string; top?: CostLine } {
-  const total = lines.reduce((sum, l) => sum + amount(l), 0);
-  const sorted = [...lines].filter((l) => amount(l) > 0).sort((a, b) => amount(b) - amount(a));
+  const total = lines.reduce((sum, l) => sum + amountAt(l, end), 0);
+  const sorted = [...lines]
+    .filter((l) => amountAt(l, end) > 0)
+    .sort((a, b) => amountAt(b, end) - amountAt(a, end));
   const text = sorted
     .slice(0, count)
     .map(
       (l) =>
-        `${l.name} (${l.instanceType} x${bound(l)}) ${usd(amount(l))} (${Math.round((100 * amount(l)) / total)}%)`,
+        `${l.name} (${pricedAs(l, end)}) ${usd(amountAt(l, end))} (${Math.round((100 * amountAt(l, end)) / total)}%)`,
     )
     .join(", ");
   return { text, top: sorted[0] };

@@ -41,6 +41,8 @@ export interface ComputeGroup {
   selfScaling: boolean;
   /** The property that holds the lower bound of `machines`, for messages. */
   minPath: string;
+  /** Whether the group runs on spot (AWS) or low-priority (Azure ML) capacity. */
+  spot?: boolean;
 }
 
 interface EndpointConfigurationProps {
@@ -66,6 +68,7 @@ interface MlComputeProps {
     computeType?: string;
     properties?: {
       vmSize?: string;
+      vmPriority?: string;
       scaleSettings?: { minNodeCount?: number; maxNodeCount?: number };
     };
   };
@@ -162,6 +165,7 @@ function computeEnvironmentGroups(props: ComputeEnvironmentProps): ComputeGroup[
       vcpus: { min: resources.minVcpus ?? 0, max: resources.maxVcpus ?? 0 },
       selfScaling: true,
       minPath: "computeResources.minVcpus",
+      spot: resources.type === "SPOT",
     },
   ];
 }
@@ -184,6 +188,7 @@ function mlComputeGroups(props: MlComputeProps): ComputeGroup[] {
       machines,
       selfScaling: type === "AmlCompute",
       minPath: "properties.properties.scaleSettings.minNodeCount",
+      spot: compute?.properties?.vmPriority === "LowPriority",
     },
   ];
 }

@@ -1,0 +1,139 @@
+import type { PolicyResource } from "@pulumi/policy";
+import type { Block } from "../../components/types";
+import { T } from "../lib/types";
+import { type Props, isRecord, listOf } from "../lib/values";
+
+/** A charge of the catalog a resource brings, and how many of its units. */
+export interface ChargeUse {
+  chargeId: string;
+  quantity: number;
+  /** The block the charge belongs to when the resource carries no `mlplatform-block` mark. */
+  block: Block;
+}
+
+/** Resource types the charges read, beyond the ones the other policies read. */
+export const CHARGED_TYPES = {
+  awsVpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
+  awsMetricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  azureLogAnalytics: "azure-native:operationalinsights:Workspace",
+  azureAppInsights: "azure-native:applicationinsights:Component",
+  gcpTrainingCluster: "mlplatform:gcp:TrainingCluster",
+} as const;
+
+const one = (chargeId: string, block: Block): ChargeUse[] => [{ chargeId, quantity: 1, block }];
+
+/** An interface endpoint bills per availability zone, one per subnet it has a network interface in. */
+function vpcEndpoint(props: Props): ChargeUse[] {
+  if (props.vpcEndpointType !== "Interface") return [];
+  const zones = listOf(props.subnetIds as unknown[] | undefined).length;
+  return [{ chargeId: "aws-interface-endpoint", quantity: Math.max(1, zones), block: "workspace" }];
+}
+
+const ACR_CHARGES: Record<string, string> = {
+  Basic: "azure-acr-basic",
+  Standard: "azure-acr-standard",
+  Premium: "azure-acr-premium",
+};
+
+function containerRegistry(props: Props): ChargeUse[] {
+  const sku = isRecord(props.sku) ? props.sku.name : undefined;
+  const chargeId = typeof sku === "string" ? ACR_CHARGES[sku] : undefined;
+  return chargeId === undefined ? [] : one(chargeId, "registry");
+}
+
+/** An Azure ML registry creates its own container registry in each region it lists. */
+function mlRegistry(props: Props): ChargeUse[] {
+  return listOf(props.regionDetails as unknown[] | undefined)
+    .flatMap((region) => (isRecord(region) ? listOf(region.acrDetails as unknown[]) : []))
+    .flatMap((acr) => {
+      const created = isRecord(acr) ? acr.systemCreatedAcrAccount : undefined;
+      const sku = isRecord(created) ? created.acrAccountSku : undefined;
+      const chargeId = typeof sku === "string" ? ACR_CHARGES[sku] : undefined;
+      return chargeId === undefined ? [] : one(chargeId, "model-registry");
+    });
+}
+
+/**
+ * In "allow only approved outbound" mode the managed network of an Azure ML workspace gets a
+ * private endpoint to the workspace, its storage account (blob and file), key vault and
+ * container registry; FQDN outbound rules add an Azure Firewall
+ * (learn.microsoft.com/azure/machine-learning/how-to-managed-network, "List of required rules"
+ * and "Pricing").
+ */
+const MANAGED_NETWORK_PRIVATE_ENDPOINTS = 5;
+
+function mlWorkspace(props: Props): ChargeUse[] {
+  const network = isRecord(props.managedNetwork) ? props.managedNetwork : {};
+  const uses: ChargeUse[] = [];
+  if (network.isolationMode === "AllowOnlyApprovedOutbound") {
+    uses.push({
+      chargeId: "azure-private-endpoint",
+      quantity: MANAGED_NETWORK_PRIVATE_ENDPOINTS,
+      block: "workspace",
+    });
+  }
+  const rules = isRecord(network.outboundRules) ? Object.values(network.outboundRules) : [];
+  if (rules.some((rule) => isRecord(rule) && rule.type === "FQDN")) {
+    const basic = network.firewallSku === "Basic";
+    uses.push(...one(basic ? "azure-firewall-basic" : "azure-firewall-standard", "workspace"));
+  }
+  return uses;
+}
+
+function cryptoKey(props: Props): ChargeUse[] {
+  const template = isRecord(props.versionTemplate) ? props.versionTemplate : {};
+  const hsm = template.protectionLevel === "HSM";
+  return one(hsm ? "gcp-kms-key-version-hsm" : "gcp-kms-key-version", "workspace");
+}
+
+/** A SageMaker serverless variant bills per request: named as usage, never as an instance. */
+function endpointConfiguration(props: Props): ChargeUse[] {
+  const variants = listOf(props.productionVariants as unknown[] | undefined);
+  const serverless = variants.filter(
+    (v) => isRecord(v) && v.serverlessConfig !== undefined && v.instanceType === undefined,
+  );
+  return serverless.map(() => ({
+    chargeId: "aws-sagemaker-serverless",
+    quantity: 1,
+    block: "endpoint",
+  }));
+}
+
+const DETECTORS: Record<string, (props: Props) => ChargeUse[]> = {
+  [CHARGED_TYPES.awsVpcEndpoint]: vpcEndpoint,
+  [T.awsKmsKey]: () => one("aws-kms-key", "workspace"),
+  [CHARGED_TYPES.awsMetricAlarm]: () => one("aws-cloudwatch-alarm", "endpoint"),
+  [T.awsBucket]: () => one("aws-s3-bucket", "storage"),
+  [T.awsBucketV2]: () => one("aws-s3-bucket", "storage"),
+  [T.awsEcrRepository]: () => one("aws-ecr-repository", "registry"),
+  [T.awsSagemakerEndpointConfiguration]: endpointConfiguration,
+  [T.azureContainerRegistry]: containerRegistry,
+  [T.azureMlRegistry]: mlRegistry,
+  [T.azureMlWorkspace]: mlWorkspace,
+  [T.azureStorageAccount]: () => one("azure-storage-account", "storage"),
+  [T.azureKeyVault]: () => one("azure-key-vault", "workspace"),
+  [CHARGED_TYPES.azureLogAnalytics]: () => one("azure-log-analytics", "workspace"),
+  [CHARGED_TYPES.azureAppInsights]: () => one("azure-application-insights", "workspace"),
+  [T.gcpKmsCryptoKey]: cryptoKey,
+  [T.gcpBucket]: () => one("gcp-storage-bucket", "storage"),
+  [T.gcpArtifactRepository]: () => one("gcp-artifact-registry", "registry"),
+  [T.gcpVertexTensorboard]: () => one("gcp-vertex-tensorboard", "workspace"),
+  [T.gcpVertexMetadataStore]: () => one("gcp-vertex-metadata", "workspace"),
+};
+
+/**
+ * The charges besides compute a resource brings. A GCP training cluster of this platform that
+ * keeps no persistent resource (minNodes 0) trains on custom jobs, billed while they run.
+ */
+export function chargesOf(
+  resource: PolicyResource,
+  resources: readonly PolicyResource[],
+): ChargeUse[] {
+  if (resource.type === CHARGED_TYPES.gcpTrainingCluster) {
+    const standing = resources.some(
+      (r) => r.type === T.gcpVertexPersistentResource && r.parent?.urn === resource.urn,
+    );
+    return standing ? [] : one("gcp-vertex-custom-jobs", "training");
+  }
+  return DETECTORS[resource.type]?.(resource.props) ?? [];
+}
