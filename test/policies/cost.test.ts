@@ -1,9 +1,22 @@
 import { expect } from "chai";
-import { HOURS_PER_MONTH, type SizeName, resolveInstance } from "../../components/catalog";
+import {
+  HOURS_PER_MONTH,
+  type SizeName,
+  chargeById,
+  monthlyUsdPerUnit,
+  resolveInstance,
+} from "../../components/catalog";
 import type { Cloud, Use } from "../../components/types";
 import { stackResources } from "../../engine/gate/args";
 import { idleFloorWithinBudget } from "../../policies/cost/idle-floor-within-budget";
-import { estimateStack, totals, totalsByCloud } from "../../policies/cost/model";
+import {
+  type ChargeLine,
+  type CostLine,
+  computeLines,
+  estimateStack,
+  totals,
+  totalsByCloud,
+} from "../../policies/cost/model";
 import { monthlyCeilingWithinBudget } from "../../policies/cost/monthly-ceiling-within-budget";
 import { usd } from "../../policies/lib/values";
 import { DEV_SHAPE } from "../gate/fixtures";
@@ -18,9 +31,24 @@ function monthly(size: SizeName, cloud: Cloud, use: Use, machines: number): numb
 
 const BUDGET = "mlplatform:budgetMonthlyUsd";
 
+/** The compute lines of a plan's estimate. */
+const computeOf = (resources: Parameters<typeof stackResources>[0]) =>
+  computeLines(estimateStack(stackResources(resources)).lines);
+
+/** What the fixed charges of an estimate's lines come to a month, for one cloud or all. */
+function fixedMonthly(lines: readonly CostLine[], cloud?: Cloud): number {
+  return lines
+    .filter((l) => l.kind === "fixed" && (cloud === undefined || l.cloud === cloud))
+    .reduce((sum, l) => sum + l.idleMonthlyUsd, 0);
+}
+
+/** What `quantity` units of a catalog charge cost a month. */
+const charge = (id: string, quantity: number) => monthlyUsdPerUnit(chargeById(id)) * quantity;
+
 describe("cost model", () => {
   it("prices every compute group of the prod plan at its autoscaler's bounds", () => {
-    const { lines, unpriced } = estimateStack(stackResources(prodPlan()));
+    const { lines: all, unpriced } = estimateStack(stackResources(prodPlan()));
+    const lines = computeLines(all);
     expect(unpriced).to.deep.equal([]);
     expect(
       lines.map((l) => [
@@ -86,13 +114,131 @@ describe("cost model", () => {
     expect(lines[3].autoscalerUrn).to.equal(urnOf(resources, "azure-endpoint-iris-autoscale"));
   });
 
-  it("sums per cloud and for the stack", () => {
+  it("prices the fixed charges each resource brings, and names what bills by use", () => {
     const { lines } = estimateStack(stackResources(prodPlan()));
+    const charges = lines
+      .filter((l): l is ChargeLine => l.kind !== "compute")
+      .map((l) => [l.kind, l.name, l.chargeId, l.quantity]);
+    expect(charges).to.deep.equal([
+      ["fixed", "aws-workspace-key", "aws-kms-key", 1],
+      ["usage", "aws-storage-bucket", "aws-s3-bucket", 1],
+      ["usage", "aws-registry-repository", "aws-ecr-repository", 1],
+      ["usage", "azure-storage-account", "azure-storage-account", 1],
+      ["usage", "azure-workspace-vault", "azure-key-vault", 1],
+      ["fixed", "azure-registry", "azure-acr-premium", 1],
+      ["fixed", "gcp-workspace-key", "gcp-kms-key-version", 1],
+      ["usage", "gcp-storage-bucket", "gcp-storage-bucket", 1],
+      ["usage", "gcp-registry-repository", "gcp-artifact-registry", 1],
+      ["usage", "gcp-workspace-metadata", "gcp-vertex-metadata", 1],
+      ["usage", "gcp-workspace-tensorboard", "gcp-vertex-tensorboard", 1],
+    ]);
+    expect(fixedMonthly(lines, "aws")).to.equal(charge("aws-kms-key", 1));
+    expect(fixedMonthly(lines, "azure")).to.equal(charge("azure-acr-premium", 1));
+    expect(charge("azure-acr-premium", 1)).to.be.closeTo((1.667 * HOURS_PER_MONTH) / 24, 1e-9);
+    for (const line of lines.filter((l) => l.kind === "usage")) {
+      expect([line.idleMonthlyUsd, line.peakMonthlyUsd], line.name).to.deep.equal([0, 0]);
+    }
+  });
+
+  it("counts an interface endpoint once per availability zone, from its subnets", () => {
+    const endpoint = (name: string, inputs: Inputs) =>
+      resource("aws:ec2/vpcEndpoint:VpcEndpoint", name, inputs);
+    const resources = [
+      endpoint("three-zones", { vpcEndpointType: "Interface", subnetIds: ["a", "b", "c"] }),
+      endpoint("gateway", { vpcEndpointType: "Gateway", routeTableIds: ["r"] }),
+    ];
+    const { lines } = estimateStack(stackResources(resources));
+    expect(lines.map((l) => [l.name, l.kind, l.idleMonthlyUsd])).to.deep.equal([
+      ["three-zones", "fixed", 0.01 * 3 * HOURS_PER_MONTH],
+    ]);
+  });
+
+  it("prices the container registry an Azure ML registry creates in each of its regions", () => {
+    const registry = resource("azure-native:machinelearningservices:Registry", "models", {
+      regionDetails: [
+        { acrDetails: [{ systemCreatedAcrAccount: { acrAccountSku: "Premium" } }] },
+        { acrDetails: [{ systemCreatedAcrAccount: { acrAccountSku: "Basic" } }] },
+      ],
+    });
+    const { lines } = estimateStack(stackResources([registry]));
+    expect(lines.map((l) => [l.kind, l.block, l.idleMonthlyUsd])).to.deep.equal([
+      ["fixed", "model-registry", charge("azure-acr-premium", 1)],
+      ["fixed", "model-registry", charge("azure-acr-basic", 1)],
+    ]);
+  });
+
+  it("prices a managed network's private endpoints, and its firewall only with FQDN outbound rules", () => {
+    const workspace = (managedNetwork: Inputs) =>
+      resource("azure-native:machinelearningservices:Workspace", "ws", { managedNetwork });
+    const ids = (managedNetwork: Inputs) =>
+      estimateStack(stackResources([workspace(managedNetwork)])).lines.map((l) =>
+        l.kind === "compute" ? "" : `${l.chargeId} x${l.quantity}`,
+      );
+    expect(ids({ isolationMode: "Disabled" })).to.deep.equal([]);
+    expect(
+      ids({
+        isolationMode: "AllowOnlyApprovedOutbound",
+        firewallSku: "Basic",
+        outboundRules: { pypi: { type: "FQDN", destination: "pypi.org" } },
+      }),
+    ).to.deep.equal(["azure-private-endpoint x5", "azure-firewall-basic x1"]);
+  });
+
+  it("names a GCP training cluster that keeps no persistent resource as billed by use", () => {
+    const { resources } = planWith("gcp-training-cluster", (r) => {
+      r.type = "gcp:storage/bucketObject:BucketObject";
+    });
+    const lines = estimateStack(stackResources(resources)).lines;
+    expect(
+      lines
+        .filter((l) => l.kind === "usage" && l.chargeId === "gcp-vertex-custom-jobs")
+        .map((l) => [l.name, l.block, l.idleMonthlyUsd]),
+    ).to.deep.equal([["gcp-training", "training", 0]]);
+    expect(computeLines(lines).some((l) => l.cloud === "gcp" && l.use === "training")).to.equal(
+      false,
+    );
+  });
+
+  it("prices spot and low-priority training at the catalog's spot price", () => {
+    const resources = planWith("aws-training-environment", (r) => {
+      (r.inputs.computeResources as Inputs).type = "SPOT";
+    }).resources;
+    const [line] = computeOf(resources);
+    const row = resolveInstance("cpu-8x32", "aws", "training");
+    expect([line.spot, line.hourlyUsd, line.priceDate]).to.deep.equal([
+      true,
+      row.spotHourlyUsd,
+      row.priceDate,
+    ]);
+    expect(line.peakMonthlyUsd).to.equal((row.spotHourlyUsd ?? 0) * 8 * HOURS_PER_MONTH);
+  });
+
+  it("says why an endpoint idles above zero where the cloud keeps one replica", () => {
+    const lines = computeOf(devPlan());
+    expect(lines.filter((l) => l.floor !== undefined).map((l) => [l.name, l.floor])).to.deep.equal([
+      [
+        "azure-endpoint-iris-deployment",
+        "an Azure ML managed online deployment keeps at least 1 instance",
+      ],
+      [
+        "gcp-training-cluster",
+        "a Vertex AI persistent resource keeps at least 1 replica; with minNodes 0 no persistent resource is kept and custom jobs bring their own machines",
+      ],
+      [
+        "gcp-endpoint-iris-deployment",
+        "a Vertex AI deployed model keeps at least 1 replica (scale to zero is not generally available for Vertex AI Inference)",
+      ],
+    ]);
+  });
+
+  it("sums per cloud and for the stack, compute and fixed charges alike", () => {
+    const { lines } = estimateStack(stackResources(prodPlan()));
+    const fixed = fixedMonthly(lines, "aws");
     const aws =
       monthly("cpu-8x32", "aws", "training", 8) + monthly("cpu-4x16", "aws", "hosting", 6);
-    expect(totalsByCloud(lines).aws?.peakMonthlyUsd).to.be.closeTo(aws, 1e-9);
+    expect(totalsByCloud(lines).aws?.peakMonthlyUsd).to.be.closeTo(aws + fixed, 1e-9);
     expect(totalsByCloud(lines).aws?.idleMonthlyUsd).to.be.closeTo(
-      monthly("cpu-4x16", "aws", "hosting", 2),
+      monthly("cpu-4x16", "aws", "hosting", 2) + fixed,
       1e-9,
     );
     const all = lines.reduce((sum, l) => sum + l.peakMonthlyUsd, 0);
@@ -103,7 +249,7 @@ describe("cost model", () => {
     const resources = planWith("aws-training-environment", (r) => {
       Object.assign(r.inputs.computeResources as Inputs, { minVcpus: 9, maxVcpus: 20 });
     }).resources;
-    const line = estimateStack(stackResources(resources)).lines[0];
+    const line = computeOf(resources)[0];
     expect(line.machines).to.deep.equal({ min: 2, max: 3 });
     expect(line.idleMonthlyUsd).to.equal(monthly("cpu-8x32", "aws", "training", 2));
   });
@@ -116,7 +262,7 @@ describe("cost model", () => {
         maxVcpus: 16,
       });
     }).resources;
-    const line = estimateStack(stackResources(resources)).lines[0];
+    const line = computeOf(resources)[0];
     expect(line.instanceType).to.equal("g4dn.xlarge");
     expect(line.machines).to.deep.equal({ min: 1, max: 4 });
     expect(line.idleMonthlyUsd).to.equal(monthly("cpu-8x32", "aws", "training", 1));
@@ -125,7 +271,7 @@ describe("cost model", () => {
 
   it("keeps a SageMaker variant without an autoscaler at its initial count", () => {
     const resources = planWith("aws-endpoint-iris-scaling", (r) => (r.dependencies = [])).resources;
-    const line = estimateStack(stackResources(resources)).lines[1];
+    const line = computeOf(resources)[1];
     expect(line.machines).to.deep.equal({ min: 2, max: 2 });
     expect(line.autoscalerUrn).to.equal(undefined);
   });
@@ -137,7 +283,7 @@ describe("cost model", () => {
         { name: "night", capacity: { minimum: "2", maximum: "4", default: "2" }, rules: [] },
       ];
     }).resources;
-    expect(estimateStack(stackResources(resources)).lines[3].machines).to.deep.equal({
+    expect(computeOf(resources)[3].machines).to.deep.equal({
       min: 2,
       max: 6,
     });
@@ -151,7 +297,7 @@ describe("cost model", () => {
         acceleratorCount: 1,
       };
     }).resources;
-    expect(estimateStack(stackResources(resources)).lines[4].peakMonthlyUsd).to.equal(
+    expect(computeOf(resources)[4].peakMonthlyUsd).to.equal(
       monthly("gpu-t4x1", "gcp", "training", 8),
     );
   });
@@ -191,7 +337,8 @@ describe("cost policies", () => {
         monthly("cpu-8x32", "azure", "training", 8) + monthly("cpu-4x16", "azure", "hosting", 6),
       gcp: monthly("cpu-8x32", "gcp", "training", 8) + monthly("cpu-4x16", "gcp", "hosting", 6),
     };
-    const ceiling = peak.aws + peak.azure + peak.gcp;
+    const fixed = fixedMonthly(estimateStack(stackResources(prodPlan())).lines);
+    const ceiling = peak.aws + peak.azure + peak.gcp + fixed;
 
     it("passes a ceiling within the stack's budget", async () => {
       expect(
@@ -273,7 +420,8 @@ describe("cost policies", () => {
       monthly("cpu-4x16", "gcp", "training", 1) +
       monthly("cpu-2x8", "aws", "hosting", 1) +
       monthly("cpu-2x8", "azure", "hosting", 1) +
-      monthly("cpu-2x8", "gcp", "hosting", 1);
+      monthly("cpu-2x8", "gcp", "hosting", 1) +
+      fixedMonthly(estimateStack(stackResources(devPlan())).lines);
 
     it("passes a dev stack that idles within its idle budget", async () => {
       expect(
@@ -301,9 +449,9 @@ describe("cost policies", () => {
       const { resources, urn } = planWith(
         "azure-training-cluster",
         (r) =>
-          (((r.inputs.properties as Inputs).properties as Inputs).scaleSettings = {
-            minNodeCount: 4,
-            maxNodeCount: 4,
+          Object.assign((r.inputs.properties as Inputs).properties as Inputs, {
+            scaleSettings: { minNodeCount: 4, maxNodeCount: 4 },
+            vmPriority: "Dedicated",
           }),
         DEV_SHAPE,
       );
