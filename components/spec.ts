@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
-import { SCALE_FLOOR, SIZES, SIZE_NAMES, isSizeName, unavailableReason } from "./catalog";
+import { SIZES, SIZE_NAMES, isSizeName, unavailableReason } from "./catalog";
 import {
   CLOUDS,
   type Cloud,
@@ -400,22 +400,23 @@ function crossChecks(
         message: `${min} is not allowed; use at most ${where}.maxReplicas (${max})`,
       });
     }
+    // 0 asks for as low as each cloud's service goes (the catalog's SCALE_FLOORS): SageMaker
+    // serverless inference, one replica on Azure ML and Vertex AI, which the plan and `cost` show.
     if (min === 0) {
-      const noZero = clouds.filter((c) => SCALE_FLOOR[c].hosting > 0);
       if (tier === "prod") {
         problems.push({
           key: at(`${where}.minReplicas`),
           message: "0 is not allowed in prod; use 1 or more (prod endpoints stay warm)",
         });
-      } else if (noZero.length > 0) {
+      } else if (
+        clouds.includes("aws") &&
+        size !== undefined &&
+        isSizeName(size) &&
+        SIZES[size].gpu !== null
+      ) {
         problems.push({
           key: at(`${where}.minReplicas`),
-          message: `0 is not allowed because ${noZero.join(" and ")} online endpoints cannot scale to zero; use 1 or more, or list only aws`,
-        });
-      } else if (size !== undefined && isSizeName(size) && SIZES[size].gpu !== null) {
-        problems.push({
-          key: at(`${where}.minReplicas`),
-          message: `0 is not allowed for the GPU size ${size}: an endpoint scales to zero only on SageMaker serverless inference, which has no GPU; use 1 or more, or a CPU size`,
+          message: `0 is not allowed for the GPU size ${size} on aws: a SageMaker endpoint scales to zero only on serverless inference, which has no GPU; use 1 or more, a CPU size, or remove aws from mlplatform:clouds`,
         });
       }
     }

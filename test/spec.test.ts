@@ -154,7 +154,7 @@ describe("platform spec", () => {
     });
     it("takes a size every listed cloud offers for training", () => {
       expect(problemsWith(training({ size: "cpu-2x8" }))).to.deep.equal([
-        'mlplatform:training.size: "cpu-2x8" is not available on gcp (Vertex AI training accepts no 2-vCPU standard machine type; n1-standard-4 is the smallest); use a size every listed cloud offers, or remove gcp from mlplatform:clouds',
+        'mlplatform:training.size: "cpu-2x8" is not available on gcp (Vertex AI training accepts no 2-vCPU standard machine type; n1-standard-4 is the smallest; for training, it runs on aws and azure); use a size every listed cloud offers, or remove gcp from mlplatform:clouds',
       ]);
       expect(
         problemsWith({ "mlplatform:clouds": ["aws", "azure"], ...training({ size: "cpu-2x8" }) }),
@@ -231,19 +231,33 @@ describe("platform spec", () => {
         "mlplatform:endpoints[0].minReplicas: 4 is not allowed; use at most endpoints[0].maxReplicas (3)",
       ]);
     });
-    it("refuses zero replicas where a listed cloud cannot scale an endpoint to zero", () => {
-      expect(problemsWith(endpoint({ minReplicas: 0 }))).to.deep.equal([
-        "mlplatform:endpoints[0].minReplicas: 0 is not allowed because azure and gcp online endpoints cannot scale to zero; use 1 or more, or list only aws",
-      ]);
+    it("takes zero replicas in dev on every cloud, as low as each service goes", () => {
+      expect(problemsWith(endpoint({ minReplicas: 0 }))).to.deep.equal([]);
+      const spec = specWith(endpoint({ minReplicas: 0 }));
+      expect(spec.endpoints[0].minReplicas).to.equal(0);
     });
-    it("refuses zero replicas for a GPU size, which serverless inference cannot run", () => {
+    it("takes zero replicas for a GPU size where aws is not listed", () => {
       expect(
         problemsWith({
-          "mlplatform:clouds": ["aws"],
+          "mlplatform:clouds": ["gcp"],
+          ...endpoint({ size: "gpu-t4x1", minReplicas: 0 }),
+        }),
+      ).to.deep.equal([]);
+    });
+    it("refuses zero replicas for a GPU size on aws, whose serverless inference has no GPU", () => {
+      expect(
+        problemsWith({
+          "mlplatform:clouds": ["aws", "azure"],
           ...endpoint({ size: "gpu-t4x1", minReplicas: 0 }),
         }),
       ).to.deep.equal([
-        "mlplatform:endpoints[0].minReplicas: 0 is not allowed for the GPU size gpu-t4x1: an endpoint scales to zero only on SageMaker serverless inference, which has no GPU; use 1 or more, or a CPU size",
+        "mlplatform:endpoints[0].minReplicas: 0 is not allowed for the GPU size gpu-t4x1 on aws: a SageMaker endpoint scales to zero only on serverless inference, which has no GPU; use 1 or more, a CPU size, or remove aws from mlplatform:clouds",
+      ]);
+    });
+    it("refuses a size on a cloud that has no such GPU, naming the clouds that have it", () => {
+      expect(problemsWith(endpoint({ size: "gpu-a100x1" }))).to.deep.equal([
+        `mlplatform:endpoints[0].size: "gpu-a100x1" is not available on aws (no EC2 or SageMaker type carries one A100: p4d.24xlarge and p4de.24xlarge carry 8; for hosting, it runs on gcp); use a size every listed cloud offers, or remove aws from mlplatform:clouds`,
+        `mlplatform:endpoints[0].size: "gpu-a100x1" is not available on azure (Azure's only 1-GPU A100 size, Standard_NC24ads_A100_v4, carries the 80 GB A100, not the 40 GB one; for hosting, it runs on gcp); use a size every listed cloud offers, or remove azure from mlplatform:clouds`,
       ]);
     });
     it("refuses zero replicas in prod", () => {
