@@ -170,7 +170,10 @@ export function costText(
     ...(budget === undefined ? [] : [`Budget (${BUDGET_KEY}): ${budget} USD a month.`]),
     ...estimate.unpriced.map((u) => `Not priced: ${u.urn}: ${u.reason}.`),
     ...(usage.length === 0 ? [] : ["Billed by use, not in the totals:"]),
-    ...usage.map((l) => `  ${l.cloud} ${l.name} (${l.what}): ${l.byUse ?? "by use"}`),
+    ...usage.map(
+      (l) =>
+        `  ${l.cloud} ${l.name} (${l.what}${l.detail === undefined ? "" : `, ${l.detail}`}): ${l.byUse ?? "by use"}`,
+    ),
   ];
   return `${table(lines)}\n\n${notes.join("\n")}\n`;
 }
@@ -185,15 +188,16 @@ export function costJson(estimate: StackEstimate) {
     ]),
   );
   const all = totals(lines);
-  const resources = lines.map((l) => ({
-    kind: l.kind,
-    urn: l.urn,
-    name: l.name,
-    type: l.type,
-    cloud: l.cloud,
-    block: l.block,
-    ...(l.kind === "compute"
+  const resources = lines.map((l) => {
+    const common = { urn: l.urn, name: l.name, type: l.type, cloud: l.cloud, block: l.block };
+    const amounts = {
+      idleMonthlyUsd: cents(l.idleMonthlyUsd),
+      peakMonthlyUsd: cents(l.peakMonthlyUsd),
+    };
+    return l.kind === "compute"
       ? {
+          kind: l.kind,
+          ...common,
           use: l.use,
           instanceType: l.instanceType,
           ...(l.accelerator === undefined ? {} : { accelerator: l.accelerator }),
@@ -205,21 +209,24 @@ export function costJson(estimate: StackEstimate) {
           maxMachines: l.machines.max,
           ...(l.autoscalerUrn === undefined ? {} : { autoscalerUrn: l.autoscalerUrn }),
           ...(l.floor === undefined ? {} : { floor: l.floor }),
+          ...amounts,
         }
       : {
+          kind: l.kind,
+          ...common,
           chargeId: l.chargeId,
           what: l.what,
           quantity: l.quantity,
           unit: l.unit,
           unitMonthlyUsd: l.unitMonthlyUsd,
           byUse: l.byUse,
+          ...(l.detail === undefined ? {} : { detail: l.detail }),
           priceRegion: l.priceRegion,
           priceDate: l.priceDate,
           source: l.source,
-        }),
-    idleMonthlyUsd: cents(l.idleMonthlyUsd),
-    peakMonthlyUsd: cents(l.peakMonthlyUsd),
-  }));
+          ...amounts,
+        };
+  });
   return {
     currency: "USD",
     clouds,

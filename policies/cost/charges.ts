@@ -1,5 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
+import { SIZES, isSizeName } from "../../components/catalog";
 import type { Block } from "../../components/types";
+import { tagsOf } from "../lib/tags";
 import { T } from "../lib/types";
 import { type Props, isRecord, listOf } from "../lib/values";
 
@@ -9,6 +11,8 @@ export interface ChargeUse {
   quantity: number;
   /** The block the charge belongs to when the resource carries no `mlplatform-block` mark. */
   block: Block;
+  /** What the report should say about this resource's charge beyond the catalog's words. */
+  detail?: string;
 }
 
 /** Resource types the charges read, beyond the ones the other policies read. */
@@ -86,20 +90,33 @@ function cryptoKey(props: Props): ChargeUse[] {
   return one(hsm ? "gcp-kms-key-version-hsm" : "gcp-kms-key-version", "workspace");
 }
 
-/** A SageMaker serverless variant bills per request: named as usage, never as an instance. */
-function endpointConfiguration(props: Props): ChargeUse[] {
-  const variants = listOf(props.productionVariants as unknown[] | undefined);
-  const serverless = variants.filter(
-    (v) => isRecord(v) && v.serverlessConfig !== undefined && v.instanceType === undefined,
-  );
-  return serverless.map(() => ({
-    chargeId: "aws-sagemaker-serverless",
-    quantity: 1,
-    block: "endpoint",
-  }));
+/**
+ * A SageMaker serverless variant bills per request: named as usage, never as an instance, with
+ * its memory, and the size's where serverless inference gives less than the size asks.
+ */
+function endpointConfiguration(props: Props, type: string): ChargeUse[] {
+  const size = tagsOf(type, props)?.["mlplatform-size"];
+  const sizeGiB = typeof size === "string" && isSizeName(size) ? SIZES[size].memoryGiB : undefined;
+  return listOf(props.productionVariants as unknown[] | undefined).flatMap((v): ChargeUse[] => {
+    if (!isRecord(v) || v.serverlessConfig === undefined || v.instanceType !== undefined) return [];
+    const config = isRecord(v.serverlessConfig) ? v.serverlessConfig : {};
+    const memoryMb = typeof config.memorySizeInMb === "number" ? config.memorySizeInMb : undefined;
+    const below =
+      memoryMb !== undefined && sizeGiB !== undefined && memoryMb < sizeGiB * 1024
+        ? `, less than the ${sizeGiB} GiB of ${String(size)}: serverless inference offers at most 6 GB`
+        : "";
+    return [
+      {
+        chargeId: "aws-sagemaker-serverless",
+        quantity: 1,
+        block: "endpoint",
+        ...(memoryMb === undefined ? {} : { detail: `${memoryMb} MB of memory${below}` }),
+      },
+    ];
+  });
 }
 
-const DETECTORS: Record<string, (props: Props) => ChargeUse[]> = {
+const DETECTORS: Record<string, (props: Props, type: string) => ChargeUse[]> = {
   [CHARGED_TYPES.awsVpcEndpoint]: vpcEndpoint,
   [T.awsKmsKey]: () => one("aws-kms-key", "workspace"),
   [CHARGED_TYPES.awsMetricAlarm]: () => one("aws-cloudwatch-alarm", "endpoint"),
@@ -135,5 +152,5 @@ export function chargesOf(
     );
     return standing ? [] : one("gcp-vertex-custom-jobs", "training");
   }
-  return DETECTORS[resource.type]?.(resource.props) ?? [];
+  return DETECTORS[resource.type]?.(resource.props, resource.type) ?? [];
 }

@@ -68,6 +68,8 @@ export interface ChargeLine extends LineBase {
   unitMonthlyUsd: number;
   /** What the resource bills by use, beyond any fixed charge. */
   byUse: string | null;
+  /** What the report says about this resource's charge beyond the catalog's words. */
+  detail?: string;
   priceRegion: string | null;
   priceDate: string | null;
   source: string;
@@ -160,10 +162,7 @@ function blockOf(resource: PolicyResource, fallback: Block): Block {
 }
 
 /** The fixed and usage lines of a resource. */
-function chargeLines(
-  resource: PolicyResource,
-  resources: readonly PolicyResource[],
-): ChargeLine[] {
+function chargeLines(resource: PolicyResource, resources: readonly PolicyResource[]): ChargeLine[] {
   return chargesOf(resource, resources).map((use) => {
     const charge = chargeById(use.chargeId);
     const unitMonthlyUsd = charge.kind === "fixed" ? monthlyUsdPerUnit(charge) : 0;
@@ -181,6 +180,7 @@ function chargeLines(
       unit: charge.unit ?? null,
       unitMonthlyUsd,
       byUse: charge.byUse ?? null,
+      ...(use.detail === undefined ? {} : { detail: use.detail }),
       priceRegion: charge.region ?? null,
       priceDate: charge.priceDate ?? null,
       source: charge.source,

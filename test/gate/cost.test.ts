@@ -1,4 +1,8 @@
 import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PROJECT_DIR, runCli } from "../cli";
 import { HOURS_PER_MONTH, resolveInstance } from "../../components/catalog";
 import { costJson, costText } from "../../engine/commands/cost";
 import { stackResources } from "../../engine/gate/args";
@@ -34,14 +38,15 @@ describe("cost report", () => {
   it("shows a GCP GPU type with its accelerators, as npm run catalog does", () => {
     const text = costText(gpuEstimate(), "prod", PROD_VALUES);
     const row = text.split("\n").find((l) => l.includes("gcp-endpoint-iris-deployment"));
-    expect(row?.split(/ {2,}/).slice(0, 4)).to.deep.equal([
+    expect(row?.split(/ {2,}/).slice(0, 5)).to.deep.equal([
       "gcp",
       "endpoint",
+      "compute",
       "gcp-endpoint-iris-deployment",
       "a2-highgpu-8g + 8x NVIDIA_TESLA_A100",
     ]);
     const gcp = costJson(gpuEstimate()).resources.find(
-      (r) => r.cloud === "gcp" && r.use === "hosting",
+      (r) => r.cloud === "gcp" && r.kind === "compute" && r.use === "hosting",
     );
     expect(gcp).to.deep.include({
       instanceType: "a2-highgpu-8g",
@@ -54,12 +59,47 @@ describe("cost report", () => {
     const text = costText(gpuEstimate(), "prod", PROD_VALUES);
     expect(text.slice(text.indexOf("\n\n") + 2)).to.equal(
       [
-        `Stack prod: USD a month (${HOURS_PER_MONTH} hours) at on-demand catalog prices; idle = every autoscaler at its minimum, peak = at its maximum.`,
-        "Spot and low-priority capacity is priced on demand. Storage, registries and requests are billed by use and not included.",
+        `Stack prod: USD a month (${HOURS_PER_MONTH} hours) at catalog prices; idle = every autoscaler at its minimum, peak = at its maximum; fixed charges are billed at both.`,
+        "Floor: gcp-training-cluster idles at 1: a Vertex AI persistent resource keeps at least 1 replica; with minNodes 0 no persistent resource is kept and custom jobs bring their own machines.",
         "Budget (mlplatform:budgetMonthlyUsd): 20000 USD a month.",
+        "Billed by use, not in the totals:",
+        "  aws aws-registry-repository (ECR repository): image storage per GB-month",
+        "  aws aws-storage-bucket (S3 bucket): storage per GB-month, requests",
+        "  azure azure-storage-account (storage account): capacity per GB-month, transactions",
+        "  azure azure-workspace-vault (Key Vault, Standard): operations, $0.03 per 10,000",
+        "  gcp gcp-registry-repository (Artifact Registry repository): storage per GB-month above the 0.5 GB free",
+        "  gcp gcp-storage-bucket (Cloud Storage bucket): storage per GB-month, operations",
+        "  gcp gcp-workspace-metadata (Vertex ML Metadata store): stored metadata per GiB-month",
+        "  gcp gcp-workspace-tensorboard (Vertex AI TensorBoard): stored data per GiB-month",
         "",
       ].join("\n"),
     );
+  });
+
+  it("gives every JSON line its kind, and totals that add up from the lines", () => {
+    const report = costJson(gpuEstimate());
+    expect(new Set(report.resources.map((r) => r.kind))).to.deep.equal(
+      new Set(["compute", "fixed", "usage"]),
+    );
+    const sum = (lines: typeof report.resources, end: "idleMonthlyUsd" | "peakMonthlyUsd") =>
+      Math.round(lines.reduce((total, l) => total + l[end], 0) * 100) / 100;
+    for (const cloud of ["aws", "azure", "gcp"] as const) {
+      const lines = report.resources.filter((r) => r.cloud === cloud);
+      expect(report.clouds[cloud]?.idleMonthlyUsd, cloud).to.be.closeTo(
+        sum(lines, "idleMonthlyUsd"),
+        0.011 * lines.length,
+      );
+      expect(report.clouds[cloud]?.peakMonthlyUsd, cloud).to.be.closeTo(
+        sum(lines, "peakMonthlyUsd"),
+        0.011 * lines.length,
+      );
+    }
+    const fixed = report.resources.filter((r) => r.kind === "fixed");
+    expect(fixed.map((r) => [r.cloud, r.kind === "fixed" ? r.chargeId : ""])).to.deep.equal([
+      ["aws", "aws-kms-key"],
+      ["azure", "azure-acr-premium"],
+      ["gcp", "gcp-kms-key-version"],
+    ]);
   });
 
   it("says which regions the figures are priced at when the stack deploys elsewhere", () => {
@@ -73,5 +113,33 @@ describe("cost report", () => {
       "The aws figures are priced at the catalog's region us-east-1; the stack deploys aws in eu-west-1 (aws:region), whose prices may differ.",
       "The gcp figures are priced at the catalog's region us-central1; the stack deploys gcp in europe-west4 (gcp:region), whose prices may differ.",
     ]);
+  });
+
+  it("prices a dev stack that asks for scale-to-zero at each cloud's floor", function () {
+    this.timeout(180_000);
+    const dev = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cost-")), "Pulumi.dev.yaml");
+    fs.writeFileSync(file, dev.replace(/minReplicas: \d+/, "minReplicas: 0"));
+    const result = runCli(["cost", "--stack", "dev", "--config-file", file, "--json"]);
+    expect(result.stderr).to.equal("");
+    const report = JSON.parse(result.stdout) as ReturnType<typeof costJson>;
+    const compute = report.resources.filter((r) => r.kind === "compute");
+    const idle = (cloud: string, use: string) =>
+      compute
+        .filter((r) => r.cloud === cloud && r.use === use)
+        .map((r) => [r.minMachines, r.idleMonthlyUsd]);
+    expect(idle("aws", "hosting")).to.deep.equal([]);
+    expect(
+      report.resources
+        .filter((r) => r.kind === "usage" && r.chargeId === "aws-sagemaker-serverless")
+        .map((r) => r.name),
+    ).to.deep.equal(["aws-endpoint-iris-config"]);
+    expect(idle("aws", "training")).to.deep.equal([[0, 0]]);
+    expect(idle("azure", "training")).to.deep.equal([[0, 0]]);
+    expect(idle("azure", "hosting").map(([machines]) => machines)).to.deep.equal([1]);
+    expect(idle("gcp", "hosting").map(([machines]) => machines)).to.deep.equal([1]);
+    expect(
+      compute.filter((r) => r.floor !== undefined && r.use === "hosting").map((r) => r.cloud),
+    ).to.deep.equal(["azure", "gcp"]);
   });
 });
