@@ -159,6 +159,22 @@ describe("prices: AWS Price List", function () {
           "the us-east-1 EC2 offer file has no on-demand Linux price (shared tenancy, no pre-installed software) for g4dn.xlarge",
       },
       "training p4d.24xlarge": { hourlyUsd: 21.957642, source: ec2Url },
+      "training g6.xlarge": {
+        missing:
+          "the us-east-1 EC2 offer file has no on-demand Linux price (shared tenancy, no pre-installed software) for g6.xlarge",
+      },
+      "hosting ml.g6.xlarge": {
+        missing:
+          "the us-east-1 SageMaker offer file has no on-demand real-time hosting price for ml.g6.xlarge",
+      },
+      "training p5.48xlarge": {
+        missing:
+          "the us-east-1 EC2 offer file has no on-demand Linux price (shared tenancy, no pre-installed software) for p5.48xlarge",
+      },
+      "hosting ml.p5.48xlarge": {
+        missing:
+          "the us-east-1 SageMaker offer file has no on-demand real-time hosting price for ml.p5.48xlarge",
+      },
       "hosting ml.m5.large": { hourlyUsd: 0.115, source: sageMakerUrl },
       "hosting ml.m5.xlarge": { hourlyUsd: 0.23, source: sageMakerUrl },
       "hosting ml.m5.2xlarge": { hourlyUsd: 0.461, source: sageMakerUrl },

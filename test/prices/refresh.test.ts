@@ -102,8 +102,16 @@ describe("prices: refreshing the catalog", function () {
     expect(result.missing.map((m) => `${rowKey(m.row)}: ${m.reason}`)).to.deep.equal([
       "aws training g4dn.xlarge: the us-east-1 EC2 offer file has no on-demand Linux price (shared tenancy, no pre-installed software) for g4dn.xlarge",
       "aws hosting ml.p4d.24xlarge: 2 different prices match (25.25, 37.688 USD/h); the filter does not single one out",
+      "aws training g6.xlarge: the us-east-1 EC2 offer file has no on-demand Linux price (shared tenancy, no pre-installed software) for g6.xlarge",
+      "aws hosting ml.g6.xlarge: the us-east-1 SageMaker offer file has no on-demand real-time hosting price for ml.g6.xlarge",
+      "aws training p5.48xlarge: the us-east-1 EC2 offer file has no on-demand Linux price (shared tenancy, no pre-installed software) for p5.48xlarge",
+      "aws hosting ml.p5.48xlarge: the us-east-1 SageMaker offer file has no on-demand real-time hosting price for ml.p5.48xlarge",
       "azure training Standard_ND96asr_v4: the Retail Prices API lists no Linux pay-as-you-go price for Standard_ND96asr_v4 in eastus",
       "azure hosting Standard_ND96asr_v4: the Retail Prices API lists no Linux pay-as-you-go price for Standard_ND96asr_v4 in eastus",
+      "azure training Standard_ND96isr_H100_v5: the Retail Prices API lists no Linux pay-as-you-go price for Standard_ND96isr_H100_v5 in eastus",
+      "azure hosting Standard_ND96isr_H100_v5: the Retail Prices API lists no Linux pay-as-you-go price for Standard_ND96isr_H100_v5 in eastus",
+      "azure training Standard_NC24ads_A100_v4: the Retail Prices API lists no Linux pay-as-you-go price for Standard_NC24ads_A100_v4 in eastus",
+      "azure hosting Standard_NC24ads_A100_v4: the Retail Prices API lists no Linux pay-as-you-go price for Standard_NC24ads_A100_v4 in eastus",
     ]);
 
     const text = fs.readFileSync(catalog, "utf8");
@@ -133,7 +141,7 @@ describe("prices: refreshing the catalog", function () {
     const result = await refreshPrices(await options({}, { dryRun: true }));
     expect(result.written).to.equal(false);
     expect(result.refreshed).to.have.length(20);
-    expect(result.missing).to.have.length(4);
+    expect(result.missing).to.have.length(12);
     expectUnchanged();
   });
 
