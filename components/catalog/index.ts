@@ -73,7 +73,7 @@ export interface InstanceType {
   /** `null` on unpriced types. */
   priceBasis: PriceBasis | null;
   /** Why the price departs from the VM price dataset, or how it was reached where no list was read. */
-  datasetNote: string | null;
+  priceNote: string | null;
 }
 
 /** A row of `npm run catalog`: a canonical size mapped for one cloud and use, with its price. */

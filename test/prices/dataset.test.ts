@@ -82,7 +82,7 @@ export function datasetProblems(rows: readonly InstanceType[], data: Dataset): s
         problems.push(`${where}: not in the dataset`);
         continue;
       }
-      if (drift(row.hourlyUsd, Number(vm.Price)) > TOLERANCE && row.datasetNote === null) {
+      if (drift(row.hourlyUsd, Number(vm.Price)) > TOLERANCE && row.priceNote === null) {
         problems.push(`${where}: ${row.hourlyUsd} is not the dataset's ${vm.Price}`);
       }
       const spot = vm.SpotPrice === "" || vm.SpotPrice === vm.Price ? null : Number(vm.SpotPrice);
@@ -100,7 +100,7 @@ export function datasetProblems(rows: readonly InstanceType[], data: Dataset): s
         problems.push(`${where}: not in the dataset`);
       } else if (
         drift(row.hourlyUsd, gce * VERTEX_OVER_GCE) > TOLERANCE &&
-        row.datasetNote === null
+        row.priceNote === null
       ) {
         problems.push(`${where}: ${row.hourlyUsd} is not ${VERTEX_OVER_GCE} x the GCE ${gce}`);
       }
@@ -132,7 +132,7 @@ describe("prices: the catalog against the dated VM price dataset", () => {
       expect(row.priceBasis, where).to.equal(vm ? "vm" : "service");
       expect(row.source, where).to.match(/^https:\/\//);
       if (row.priceStatus === "unverified" || row.priceDate === null) {
-        expect(row.datasetNote, `${where} says how its price was reached`).to.be.a("string");
+        expect(row.priceNote, `${where} says how its price was reached`).to.be.a("string");
       }
     }
   });
