@@ -1,4 +1,9 @@
-import { type CatalogRow, HOURS_PER_MONTH, catalogRows } from "../../components/catalog";
+import {
+  type CatalogRow,
+  HOURS_PER_MONTH,
+  catalogRows,
+  describeGpu,
+} from "../../components/catalog";
 import { parseFlags } from "../args";
 import { renderTable } from "../table";
 
@@ -46,7 +51,7 @@ function table(rows: CatalogRow[]): string {
       : `${r.instanceType} + ${r.accelerator.count}x ${r.accelerator.type}`,
     String(r.vcpus),
     String(r.memoryGiB),
-    r.gpu === null ? "-" : `${r.gpu.count}x ${r.gpu.model}`,
+    r.gpu === null ? "-" : describeGpu(r.gpu),
     r.hourlyUsd.toFixed(4),
     (r.hourlyUsd * HOURS_PER_MONTH).toFixed(0),
     `${r.priceStatus}, ${r.region}, ${r.priceDate ?? "undated"}`,
