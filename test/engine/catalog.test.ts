@@ -29,7 +29,7 @@ describe("catalog command", () => {
       instanceType: "Standard_NC4as_T4_v3",
       vcpus: 4,
       memoryGiB: 28,
-      gpu: { model: "T4", count: 1 },
+      gpu: { model: "T4", memoryGB: 16, count: 1 },
       retired: false,
     });
   });
