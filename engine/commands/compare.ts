@@ -173,7 +173,7 @@ function render(stack: string, comparisons: CloudComparison[], standIns: string[
       ? [`Stand-ins for what the stack does not set: ${standIns.join(", ")}.`]
       : [];
   return [
-    `The spec of stack ${stack} on every cloud (offline plan, catalog on-demand prices, compute only)`,
+    `The spec of stack ${stack} on every cloud (offline plan, catalog prices, compute and fixed charges)`,
     "",
     ...lines,
     "",
