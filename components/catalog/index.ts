@@ -166,7 +166,7 @@ export const SCALE_FLOORS: Record<Cloud, Record<Use, ScaleFloor>> = {
     training: {
       min: 1,
       reason:
-        "a Vertex AI persistent resource keeps at least 1 replica; with minNodes 0 no persistent resource is kept and custom jobs bring their own machines",
+        "a Vertex AI persistent resource keeps at least 1 replica; a training block that keeps none runs custom jobs, which bring their own machines",
       source: "https://cloud.google.com/vertex-ai/docs/training/persistent-resource-overview",
     },
     hosting: {

@@ -222,7 +222,7 @@ describe("cost model", () => {
       ],
       [
         "gcp-training-cluster",
-        "a Vertex AI persistent resource keeps at least 1 replica; with minNodes 0 no persistent resource is kept and custom jobs bring their own machines",
+        "a Vertex AI persistent resource keeps at least 1 replica; a training block that keeps none runs custom jobs, which bring their own machines",
       ],
       [
         "gcp-endpoint-iris-deployment",
