@@ -10,6 +10,7 @@ import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
 import type { TeamMemberSpec, TeamSpec, Tier } from "../types";
 import { type AzurePlacement, BUILT_IN_ROLES, roleDefinitionId } from "./common";
+import { ManagedNetworkProvisioning } from "./managedNetwork";
 
 /**
  * How the prod workspace's managed network lets traffic out. `AllowOnlyApprovedOutbound` sends
@@ -28,6 +29,12 @@ export const LOG_RETENTION_DAYS: Record<Tier, number> = { dev: 30, prod: 90 };
 /** The datastore that names the storage block's container in the workspace. */
 export const MODEL_DATASTORE_NAME = "platform_artifacts";
 
+/** Name of the managed network's outbound rule to the platform's ML registry. */
+export const REGISTRY_OUTBOUND_RULE = "model-registry";
+
+/** Private-link sub-resource of an Azure ML registry (how-to-registry-network-isolation.md). */
+export const REGISTRY_PRIVATE_LINK_TARGET = "amlregistry";
+
 export interface AzureWorkspaceArgs extends WorkspaceArgs, AzurePlacement {
   /** Stable random suffix of the key vault's globally unique name. */
   uniqueSuffix: pulumi.Input<string>;
@@ -43,6 +50,15 @@ export interface AzureWorkspaceArgs extends WorkspaceArgs, AzurePlacement {
   dataContainerName: pulumi.Input<string>;
   /** ARM id of the container registry the workspace builds and pulls images from. */
   containerRegistryId: pulumi.Input<string>;
+  /** ARM id of that container, where team members read and write data. */
+  dataContainerId: pulumi.Input<string>;
+  /** ARM id of the platform's Azure ML registry, which the managed network reaches privately. */
+  modelRegistryId: pulumi.Input<string>;
+  /**
+   * Bearer token for Azure Resource Manager, to provision the prod managed network. Required in
+   * prod; unused in dev, which has no managed network.
+   */
+  armAccessToken?: pulumi.Input<string>;
 }
 
 /** A team member's Entra principal, with the team the member belongs to. */
@@ -84,6 +100,11 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
   public readonly workspaceName: pulumi.Output<string>;
   /** Name of the datastore over the storage block's container. */
   public readonly datastoreName: pulumi.Output<string>;
+  /**
+   * What a managed online deployment must wait for: in prod the provisioned managed network;
+   * nothing in dev, which has no managed network.
+   */
+  public readonly deploymentPrerequisites: pulumi.Resource[];
 
   constructor(name: string, args: AzureWorkspaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("mlplatform:azure:Workspace", name, {}, opts);
@@ -144,7 +165,14 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
       `${name}-ml`,
       {
         ...placement,
-        workspaceName: physicalName(args.nameParts, NAME_RULES.azureMlWorkspace),
+        // A deleted workspace stays soft-deleted for 14 days and holds its name
+        // (concept-soft-delete.md), so a dev stack's `destroy` then `up` needs a new name: the
+        // platform's random suffix, drawn anew with the stack. Prod keeps its name and is protected.
+        workspaceName: prod
+          ? physicalName(args.nameParts, NAME_RULES.azureMlWorkspace)
+          : pulumi
+              .output(args.uniqueSuffix)
+              .apply((suffix) => physicalName(args.nameParts, NAME_RULES.azureMlWorkspace, suffix)),
         friendlyName: args.nameParts.join(" "),
         kind: "Default",
         sku: { name: "Basic", tier: "Basic" },
@@ -154,9 +182,24 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
         applicationInsights: insights.id,
         containerRegistry: args.containerRegistryId,
         publicNetworkAccess: prod ? "Disabled" : "Enabled",
-        managedNetwork: { isolationMode: prod ? PROD_ISOLATION_MODE : "Disabled" },
-        // Builds the managed network with the workspace rather than with its first compute.
-        provisionNetworkNow: prod,
+        managedNetwork: prod
+          ? {
+              isolationMode: PROD_ISOLATION_MODE,
+              // The registry is not one of the workspace's own resources, so the managed network
+              // reaches it only through a private endpoint of its own (how-to-managed-network.md).
+              outboundRules: {
+                [REGISTRY_OUTBOUND_RULE]: {
+                  type: "PrivateEndpoint",
+                  category: "UserDefined",
+                  destination: {
+                    serviceResourceId: args.modelRegistryId,
+                    subresourceTarget: REGISTRY_PRIVATE_LINK_TARGET,
+                    sparkEnabled: false,
+                  },
+                },
+              },
+            }
+          : { isolationMode: "Disabled" },
         tags,
       },
       statefulOptions(args.tier, this),
@@ -182,23 +225,52 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
       { parent: this },
     );
 
-    const dataScientist = roleDefinitionId(
-      args.subscriptionId,
-      BUILT_IN_ROLES.azureMlDataScientist,
-    );
+    const roles = {
+      dataScientist: roleDefinitionId(args.subscriptionId, BUILT_IN_ROLES.azureMlDataScientist),
+      dataContributor: roleDefinitionId(
+        args.subscriptionId,
+        BUILT_IN_ROLES.storageBlobDataContributor,
+      ),
+    };
     // Named from the member alone: member names are unique across teams (the spec checks it),
     // while team and member names joined by hyphens could repeat.
     for (const person of teamPrincipals(args.teams)) {
-      new authorization.RoleAssignment(
-        `${name}-${person.member}`,
-        {
-          scope: workspace.id,
-          principalId: person.principalId,
-          principalType: "User",
-          roleDefinitionId: dataScientist,
-          description: `AzureML Data Scientist for ${person.member} of team ${person.team}`,
-        },
-        { parent: this },
+      const member = (
+        suffix: string,
+        scope: pulumi.Input<string>,
+        role: pulumi.Input<string>,
+        what: string,
+      ) =>
+        new authorization.RoleAssignment(
+          `${name}-${person.member}${suffix}`,
+          {
+            scope,
+            principalId: person.principalId,
+            principalType: "User",
+            roleDefinitionId: role,
+            description: `${what} for ${person.member} of team ${person.team}`,
+          },
+          { parent: this },
+        );
+      member("", workspace.id, roles.dataScientist, "AzureML Data Scientist");
+      // The datastore is identity-based: jobs and the studio read and write its data as the
+      // member, who needs a data role on the container (how-to-datastore.md, identity-based access).
+      member("-data", args.dataContainerId, roles.dataContributor, "Storage Blob Data Contributor");
+    }
+
+    this.deploymentPrerequisites = [];
+    if (prod) {
+      if (args.armAccessToken === undefined) {
+        throw new pulumi.RunError(
+          "a prod workspace needs armAccessToken to provision its managed network",
+        );
+      }
+      this.deploymentPrerequisites.push(
+        new ManagedNetworkProvisioning(
+          `${name}-managed-network`,
+          { workspaceId: workspace.id, accessToken: args.armAccessToken },
+          { parent: this },
+        ),
       );
     }
 
