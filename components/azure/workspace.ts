@@ -233,7 +233,8 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
       ),
     };
     // Named from the member alone: member names are unique across teams (the spec checks it),
-    // while team and member names joined by hyphens could repeat.
+    // while team and member names joined by hyphens could repeat. Member names never hold `_`,
+    // so `<member>_data` cannot be another member's name.
     for (const person of teamPrincipals(args.teams)) {
       const member = (
         suffix: string,
@@ -255,7 +256,7 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
       member("", workspace.id, roles.dataScientist, "AzureML Data Scientist");
       // The datastore is identity-based: jobs and the studio read and write its data as the
       // member, who needs a data role on the container (how-to-datastore.md, identity-based access).
-      member("-data", args.dataContainerId, roles.dataContributor, "Storage Blob Data Contributor");
+      member("_data", args.dataContainerId, roles.dataContributor, "Storage Blob Data Contributor");
     }
 
     this.deploymentPrerequisites = [];

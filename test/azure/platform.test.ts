@@ -324,7 +324,7 @@ describe("azure platform", () => {
           AZURE_NAMES.mlWorkspace,
         );
         expect(input("azure-native:machinelearningservices:Registry", "registryName")).to.match(
-          AZURE_NAMES.mlWorkspace,
+          AZURE_NAMES.mlRegistry,
         );
         expect(input("azure-native:operationalinsights:Workspace", "workspaceName")).to.match(
           AZURE_NAMES.logAnalytics,

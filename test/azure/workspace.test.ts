@@ -3,6 +3,7 @@ import {
   AzureWorkspace,
   MODEL_DATASTORE_NAME,
   PROD_ISOLATION_MODE,
+  REGISTRY_OUTBOUND_RULE,
   teamPrincipals,
 } from "../../components/azure/workspace";
 import { blockTags } from "../../components/tags";
@@ -11,6 +12,7 @@ import type { Recorder } from "../../engine/monitor";
 import { parsePlatformSpec } from "../../components/spec";
 import { BASE_CONFIG, type Registration, mockPulumi, ofType, registered, single } from "../harness";
 import {
+  ARM_TOKEN,
   AZURE_NAMES,
   PLACEMENT,
   SUBSCRIPTION,
@@ -27,6 +29,12 @@ const INSIGHTS = "azure-native:applicationinsights:Component";
 const WORKSPACE = "azure-native:machinelearningservices:Workspace";
 const DATASTORE = "azure-native:machinelearningservices:Datastore";
 const ROLE = "azure-native:authorization:RoleAssignment";
+const NETWORK = "pulumi-nodejs:dynamic/azure:ManagedNetworkProvisioning";
+const CONTAINER_ID =
+  "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a/blobServices/default/containers/artifacts";
+const ML_REGISTRY_ID =
+  "/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/registries/m";
+const BLOB_DATA_CONTRIBUTOR = `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe`;
 
 const STORAGE_ID =
   "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a";
@@ -74,6 +82,9 @@ describe("azure workspace", () => {
       storageAccountName: "mlplatformtestx7k2p9",
       dataContainerName: "artifacts",
       containerRegistryId: ACR_ID,
+      dataContainerId: CONTAINER_ID,
+      modelRegistryId: ML_REGISTRY_ID,
+      armAccessToken: tier === "prod" ? ARM_TOKEN : undefined,
     });
     return registered(rec);
   }
@@ -126,7 +137,7 @@ describe("azure workspace", () => {
     const regs = await build();
     const workspace = single(regs, WORKSPACE);
     expect(workspace.inputs).to.deep.include({
-      workspaceName: "mlplatform-test",
+      workspaceName: `mlplatform-test-${SUFFIX}`,
       identity: { type: "SystemAssigned" },
       storageAccount: STORAGE_ID,
       keyVault: `${single(regs, VAULT).name}-id`,
@@ -145,23 +156,84 @@ describe("azure workspace", () => {
     expect(workspace.inputs.managedNetwork).to.deep.include({
       isolationMode: "AllowOnlyApprovedOutbound",
     });
-    expect(workspace.inputs.provisionNetworkNow).to.equal(true);
     expect(workspace.protect).to.equal(true);
     expect(workspace.retainOnDelete).to.equal(true);
   });
 
+  it("keeps its name in prod and draws a new one with each dev stack", async () => {
+    expect(single(await build("prod"), WORKSPACE).inputs.workspaceName).to.equal("mlplatform-test");
+    rec.reset();
+    const dev = single(await build("dev"), WORKSPACE).inputs.workspaceName as string;
+    expect(dev).to.equal(`mlplatform-test-${SUFFIX}`);
+    expect(dev).to.match(AZURE_NAMES.mlWorkspace);
+  });
+
+  it("provisions the prod managed network with the deployer's token before any deployment", async () => {
+    const regs = await build("prod");
+    const workspace = single(regs, WORKSPACE);
+    const network = single(regs, NETWORK);
+    expect(network.inputs.workspaceId).to.equal(`${workspace.name}-id`);
+    expect(network.inputs.armEndpoint).to.equal("https://management.azure.com");
+    expect(JSON.stringify(network.inputs.accessToken)).to.include(
+      "1b47061264138c4ac30d75fd1eb44270",
+    );
+    expect(network.dependencies).to.include(workspace.urn);
+    // The network is provisioned explicitly, once, rather than by a preview flag as well.
+    expect(workspace.inputs).to.not.have.property("provisionNetworkNow");
+  });
+
+  it("reaches the ML registry from the prod managed network through a private endpoint", async () => {
+    const workspace = single(await build("prod"), WORKSPACE);
+    const rules = (workspace.inputs.managedNetwork as { outboundRules: Record<string, unknown> })
+      .outboundRules;
+    expect(rules).to.deep.equal({
+      [REGISTRY_OUTBOUND_RULE]: {
+        type: "PrivateEndpoint",
+        category: "UserDefined",
+        destination: {
+          serviceResourceId: ML_REGISTRY_ID,
+          subresourceTarget: "amlregistry",
+          sparkEnabled: false,
+        },
+      },
+    });
+  });
+
+  it("refuses a prod workspace without a token to provision its managed network", () => {
+    expect(
+      () =>
+        new AzureWorkspace("no-token", {
+          ...PLACEMENT,
+          tier: "prod",
+          tags: TAGS,
+          teams: [],
+          uniqueSuffix: SUFFIX,
+          tenantId: TENANT,
+          subscriptionId: SUBSCRIPTION,
+          storageAccountId: STORAGE_ID,
+          storageAccountName: "mlplatformtestx7k2p9",
+          dataContainerName: "artifacts",
+          containerRegistryId: ACR_ID,
+          dataContainerId: CONTAINER_ID,
+          modelRegistryId: ML_REGISTRY_ID,
+        }),
+    ).to.throw(/armAccessToken/);
+  });
+
   it("is reachable without a managed network in dev", async () => {
-    const workspace = single(await build("dev"), WORKSPACE);
+    const regs = await build("dev");
+    const workspace = single(regs, WORKSPACE);
     expect(workspace.inputs.publicNetworkAccess).to.equal("Enabled");
     expect(workspace.inputs.managedNetwork).to.deep.include({ isolationMode: "Disabled" });
-    expect(workspace.inputs.provisionNetworkNow).to.equal(false);
+    expect(workspace.inputs.managedNetwork).to.not.have.property("outboundRules");
+    expect(regs.filter((r) => r.type === NETWORK)).to.have.length(0);
     expect(workspace.protect).to.equal(false);
   });
 
   it("registers the storage block's container as an identity-based datastore", async () => {
     const datastore = single(await build(), DATASTORE);
     expect(datastore.inputs).to.deep.include({
-      workspaceName: "mlplatform-test",
+      workspaceName: `mlplatform-test-${SUFFIX}`,
       name: MODEL_DATASTORE_NAME,
     });
     expect(datastore.inputs.properties).to.deep.include({
@@ -175,7 +247,7 @@ describe("azure workspace", () => {
 
   it("gives every team member the AzureML Data Scientist role on the workspace", async () => {
     const regs = await build();
-    const roles = ofType(regs, ROLE);
+    const roles = ofType(regs, ROLE).filter((r) => r.inputs.roleDefinitionId === DATA_SCIENTIST);
     const workspaceId = `${single(regs, WORKSPACE).name}-id`;
     expect(roles.map((r) => r.name).sort()).to.deep.equal([
       "ws-dev-alice",
@@ -191,6 +263,22 @@ describe("azure workspace", () => {
       expect(role.inputs).to.include({
         scope: workspaceId,
         roleDefinitionId: DATA_SCIENTIST,
+        principalType: "User",
+      });
+    }
+  });
+
+  it("gives every team member data access on the identity-based datastore's container", async () => {
+    const regs = await build("prod");
+    const roles = ofType(regs, ROLE).filter((r) => r.inputs.scope === CONTAINER_ID);
+    expect(roles.map((r) => r.name).sort()).to.deep.equal([
+      "ws-prod-alice_data",
+      "ws-prod-bob_data",
+      "ws-prod-carol_data",
+    ]);
+    for (const role of roles) {
+      expect(role.inputs).to.include({
+        roleDefinitionId: BLOB_DATA_CONTRIBUTOR,
         principalType: "User",
       });
     }
@@ -213,7 +301,12 @@ describe("azure workspace", () => {
       },
     ];
     const roles = ofType(await build("dev", teams), ROLE);
-    expect(roles.map((r) => r.name).sort()).to.deep.equal(["ws-dev-b-c", "ws-dev-c"]);
+    expect(roles.map((r) => r.name).sort()).to.deep.equal([
+      "ws-dev-b-c",
+      "ws-dev-b-c_data",
+      "ws-dev-c",
+      "ws-dev-c_data",
+    ]);
   });
 
   it("leaves the Entra object id to the spec, which refuses a member without one", () => {
@@ -250,7 +343,7 @@ describe("azure workspace", () => {
     const regs = await build();
     const parent = component(regs, "mlplatform:azure:Workspace").urn;
     const children = regs.filter((r) => r.custom);
-    expect(children).to.have.length(8);
+    expect(children).to.have.length(11);
     for (const child of children) {
       expect(child.parent, child.name).to.equal(parent);
     }
