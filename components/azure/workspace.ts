@@ -10,6 +10,7 @@ import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
 import type { TeamMemberSpec, TeamSpec, Tier } from "../types";
 import { type AzurePlacement, BUILT_IN_ROLES, roleDefinitionId } from "./common";
+import { workspaceAccess } from "./access";
 import { ManagedNetworkProvisioning } from "./managedNetwork";
 
 /**
@@ -261,6 +262,12 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
 
     this.deploymentPrerequisites = [];
     if (prod) {
+      // Public access is off in prod: team members come in through a private endpoint.
+      workspaceAccess(
+        name,
+        { ...placement, nameParts: args.nameParts, workspaceId: workspace.id, tags },
+        this,
+      );
       if (args.armAccessToken === undefined) {
         throw new pulumi.RunError(
           "a prod workspace needs armAccessToken to provision its managed network",

@@ -48,6 +48,9 @@ const NAME_INPUTS: Record<string, string> = {
   "azure-native:machinelearningservices:OnlineDeployment": "deploymentName",
   "azure-native:operationalinsights:Workspace": "workspaceName",
   "azure-native:applicationinsights:Component": "resourceName",
+  "azure-native:network:VirtualNetwork": "virtualNetworkName",
+  "azure-native:network:PrivateEndpoint": "privateEndpointName",
+  "azure-native:privatedns:PrivateZone": "privateZoneName",
 };
 
 /** Outputs the mocked providers compute: names, endpoints, identities and random values. */

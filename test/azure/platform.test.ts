@@ -40,6 +40,10 @@ const TAGGED_TYPES = [
   "azure-native:machinelearningservices:OnlineDeployment",
   "azure-native:resources:Deployment",
   "azure-native:monitor:AutoscaleSetting",
+  "azure-native:network:VirtualNetwork",
+  "azure-native:network:PrivateEndpoint",
+  "azure-native:privatedns:PrivateZone",
+  "azure-native:privatedns:VirtualNetworkLink",
 ];
 /** Types whose tags live in their `properties` (Azure ML assets and datastores). */
 const PROPERTY_TAGGED_TYPES = [
@@ -58,6 +62,7 @@ const UNTAGGABLE_TYPES = [
   "azure-native:authorization:RoleAssignment",
   "random:index/randomString:RandomString",
   "pulumi-nodejs:dynamic/azure:ManagedNetworkProvisioning",
+  "azure-native:network:PrivateDnsZoneGroup",
 ];
 /** The stateful resources a prod platform protects and retains on delete. */
 const STATEFUL_TYPES = [

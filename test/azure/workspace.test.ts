@@ -182,6 +182,43 @@ describe("azure workspace", () => {
     expect(workspace.inputs).to.not.have.property("provisionNetworkNow");
   });
 
+  it("lets team members in to the private prod workspace through a private endpoint", async () => {
+    const regs = await build("prod");
+    const workspace = single(regs, WORKSPACE);
+    const vnet = single(regs, "azure-native:network:VirtualNetwork");
+    const endpoint = single(regs, "azure-native:network:PrivateEndpoint");
+    expect(endpoint.inputs.privateLinkServiceConnections).to.deep.equal([
+      {
+        name: "workspace",
+        privateLinkServiceId: `${workspace.name}-id`,
+        groupIds: ["amlworkspace"],
+      },
+    ]);
+    expect(endpoint.inputs.subnet).to.deep.include({
+      id: `${vnet.name}-id/subnets/private-endpoints`,
+    });
+    const zones = ofType(regs, "azure-native:privatedns:PrivateZone");
+    expect(zones.map((z) => z.inputs.privateZoneName)).to.deep.equal([
+      "privatelink.api.azureml.ms",
+      "privatelink.notebooks.azure.net",
+    ]);
+    const links = ofType(regs, "azure-native:privatedns:VirtualNetworkLink");
+    expect(links.map((l) => l.inputs.virtualNetwork)).to.deep.equal([
+      { id: `${vnet.name}-id` },
+      { id: `${vnet.name}-id` },
+    ]);
+    const group = single(regs, "azure-native:network:PrivateDnsZoneGroup");
+    expect(group.inputs.privateDnsZoneConfigs).to.deep.equal(
+      zones.map((z) => ({
+        name: (z.inputs.privateZoneName as string).replace(/\./g, "-"),
+        privateDnsZoneId: `${z.name}-id`,
+      })),
+    );
+    rec.reset();
+    const dev = await build("dev");
+    expect(dev.filter((r) => r.type.startsWith("azure-native:network:"))).to.have.length(0);
+  });
+
   it("reaches the ML registry from the prod managed network through a private endpoint", async () => {
     const workspace = single(await build("prod"), WORKSPACE);
     const rules = (workspace.inputs.managedNetwork as { outboundRules: Record<string, unknown> })
