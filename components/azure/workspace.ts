@@ -16,8 +16,8 @@ import { ManagedNetworkProvisioning } from "./managedNetwork";
 /**
  * How the prod workspace's managed network lets traffic out. `AllowOnlyApprovedOutbound` sends
  * only the outbound traffic Azure ML itself needs (private endpoints to the workspace's storage,
- * key vault and container registry, and Azure service tags); the platform's workloads need nothing else,
- * so no FQDN rule and hence no billed Azure Firewall is created.
+ * key vault and container registry, and Azure service tags) and the approved rules: a private
+ * endpoint to the ML registry and the package hosts the serving environment's image build needs.
  */
 export const PROD_ISOLATION_MODE = "AllowOnlyApprovedOutbound";
 
@@ -32,6 +32,17 @@ export const MODEL_DATASTORE_NAME = "platform_artifacts";
 
 /** Name of the managed network's outbound rule to the platform's ML registry. */
 export const REGISTRY_OUTBOUND_RULE = "model-registry";
+
+/**
+ * Hosts the prod managed network lets out to, so that Azure ML can build the pinned serving
+ * environment's image (conda-forge and PyPI packages): the recommended package hosts of
+ * how-to-managed-network.md, "Access public machine learning packages". FQDN rules make Azure ML
+ * create an Azure Firewall, of the Basic SKU here (FIREWALL_SKU).
+ */
+export const PACKAGE_HOSTS = ["*.anaconda.org", "pypi.org", "*.pythonhosted.org"] as const;
+
+/** The Azure Firewall SKU behind the FQDN rules: Basic, the cheaper of the two. */
+export const FIREWALL_SKU = "Basic";
 
 /** Private-link sub-resource of an Azure ML registry (how-to-registry-network-isolation.md). */
 export const REGISTRY_PRIVATE_LINK_TARGET = "amlregistry";
@@ -186,6 +197,7 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
         managedNetwork: prod
           ? {
               isolationMode: PROD_ISOLATION_MODE,
+              firewallSku: FIREWALL_SKU,
               // The registry is not one of the workspace's own resources, so the managed network
               // reaches it only through a private endpoint of its own (how-to-managed-network.md).
               outboundRules: {
@@ -198,6 +210,12 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
                     sparkEnabled: false,
                   },
                 },
+                ...Object.fromEntries(
+                  PACKAGE_HOSTS.map((host) => [
+                    `packages-${host.replace(/[^a-z0-9]+/g, "-").replace(/^-/, "")}`,
+                    { type: "FQDN", category: "UserDefined", destination: host },
+                  ]),
+                ),
               },
             }
           : { isolationMode: "Disabled" },

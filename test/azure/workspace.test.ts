@@ -223,16 +223,29 @@ describe("azure workspace", () => {
     const workspace = single(await build("prod"), WORKSPACE);
     const rules = (workspace.inputs.managedNetwork as { outboundRules: Record<string, unknown> })
       .outboundRules;
-    expect(rules).to.deep.equal({
-      [REGISTRY_OUTBOUND_RULE]: {
-        type: "PrivateEndpoint",
-        category: "UserDefined",
-        destination: {
-          serviceResourceId: ML_REGISTRY_ID,
-          subresourceTarget: "amlregistry",
-          sparkEnabled: false,
-        },
+    expect(rules[REGISTRY_OUTBOUND_RULE]).to.deep.equal({
+      type: "PrivateEndpoint",
+      category: "UserDefined",
+      destination: {
+        serviceResourceId: ML_REGISTRY_ID,
+        subresourceTarget: "amlregistry",
+        sparkEnabled: false,
       },
+    });
+  });
+
+  it("lets the prod image build reach the package hosts, through a Basic firewall", async () => {
+    const workspace = single(await build("prod"), WORKSPACE);
+    const managed = workspace.inputs.managedNetwork as {
+      firewallSku: string;
+      outboundRules: Record<string, { type: string; destination: unknown }>;
+    };
+    expect(managed.firewallSku).to.equal("Basic");
+    const fqdn = Object.entries(managed.outboundRules).filter(([, r]) => r.type === "FQDN");
+    expect(Object.fromEntries(fqdn.map(([key, r]) => [key, r.destination]))).to.deep.equal({
+      "packages-anaconda-org": "*.anaconda.org",
+      "packages-pypi-org": "pypi.org",
+      "packages-pythonhosted-org": "*.pythonhosted.org",
     });
   });
 
