@@ -13,6 +13,8 @@ export interface ChargeUse {
   block: Block;
   /** What the report should say about this resource's charge beyond the catalog's words. */
   detail?: string;
+  /** Why the charge cannot be counted yet: a value the plan or preview cannot know. */
+  unknown?: string;
 }
 
 /** Resource types the charges read, beyond the ones the other policies read. */
@@ -67,17 +69,31 @@ function mlRegistry(props: Props): ChargeUse[] {
 const MANAGED_NETWORK_PRIVATE_ENDPOINTS = 5;
 
 function mlWorkspace(props: Props): ChargeUse[] {
-  const network = isRecord(props.managedNetwork) ? props.managedNetwork : {};
-  const uses: ChargeUse[] = [];
-  if (network.isolationMode === "AllowOnlyApprovedOutbound") {
-    uses.push({
-      chargeId: "azure-private-endpoint",
-      quantity: MANAGED_NETWORK_PRIVATE_ENDPOINTS,
-      block: "workspace",
-    });
+  // Read without the analyzer's unknown-checking proxy: a network whose rules name resources
+  // created in the same update is not known until then, and says so instead of failing the model.
+  const network: unknown = Object.getOwnPropertyDescriptor(props, "managedNetwork")?.value;
+  if (network === undefined || network === null) return [];
+  if (!isRecord(network)) {
+    return [
+      {
+        chargeId: "azure-private-endpoint",
+        quantity: 0,
+        block: "workspace",
+        unknown:
+          "its managedNetwork is not known until deployment, so its private endpoints and any Azure Firewall are not counted",
+      },
+    ];
   }
+  const uses: ChargeUse[] = [];
   const rules = isRecord(network.outboundRules) ? Object.values(network.outboundRules) : [];
-  if (rules.some((rule) => isRecord(rule) && rule.type === "FQDN")) {
+  const ruleCount = (type: string) => rules.filter((r) => isRecord(r) && r.type === type).length;
+  const required =
+    network.isolationMode === "AllowOnlyApprovedOutbound" ? MANAGED_NETWORK_PRIVATE_ENDPOINTS : 0;
+  const endpoints = required + ruleCount("PrivateEndpoint");
+  if (endpoints > 0) {
+    uses.push({ chargeId: "azure-private-endpoint", quantity: endpoints, block: "workspace" });
+  }
+  if (ruleCount("FQDN") > 0) {
     const basic = network.firewallSku === "Basic";
     uses.push(...one(basic ? "azure-firewall-basic" : "azure-firewall-standard", "workspace"));
   }

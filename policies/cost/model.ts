@@ -161,33 +161,45 @@ function blockOf(resource: PolicyResource, fallback: Block): Block {
   return BLOCKS.find((b) => b === mark) ?? fallback;
 }
 
-/** The fixed and usage lines of a resource. */
-function chargeLines(resource: PolicyResource, resources: readonly PolicyResource[]): ChargeLine[] {
-  return chargesOf(resource, resources).map((use) => {
-    const charge = chargeById(use.chargeId);
-    const unitMonthlyUsd = charge.kind === "fixed" ? monthlyUsdPerUnit(charge) : 0;
-    const amount = unitMonthlyUsd * use.quantity;
-    return {
-      kind: charge.kind,
-      urn: resource.urn,
-      name: nameOfUrn(resource.urn),
-      type: resource.type,
-      cloud: cloudOfType(resource.type) ?? charge.cloud,
-      block: blockOf(resource, use.block),
-      chargeId: charge.id,
-      what: charge.what,
-      quantity: use.quantity,
-      unit: charge.unit ?? null,
-      unitMonthlyUsd,
-      byUse: charge.byUse ?? null,
-      ...(use.detail === undefined ? {} : { detail: use.detail }),
-      priceRegion: charge.region ?? null,
-      priceDate: charge.priceDate ?? null,
-      source: charge.source,
-      idleMonthlyUsd: amount,
-      peakMonthlyUsd: amount,
-    };
-  });
+/** The fixed and usage lines of a resource; the charges it cannot count yet go to `unpriced`. */
+function chargeLines(
+  resource: PolicyResource,
+  resources: readonly PolicyResource[],
+  unpriced: UnpricedGroup[],
+): ChargeLine[] {
+  const uses = chargesOf(resource, resources);
+  for (const use of uses) {
+    if (use.unknown !== undefined) {
+      unpriced.push({ urn: resource.urn, type: resource.type, reason: use.unknown });
+    }
+  }
+  return uses
+    .filter((use) => use.unknown === undefined)
+    .map((use) => {
+      const charge = chargeById(use.chargeId);
+      const unitMonthlyUsd = charge.kind === "fixed" ? monthlyUsdPerUnit(charge) : 0;
+      const amount = unitMonthlyUsd * use.quantity;
+      return {
+        kind: charge.kind,
+        urn: resource.urn,
+        name: nameOfUrn(resource.urn),
+        type: resource.type,
+        cloud: cloudOfType(resource.type) ?? charge.cloud,
+        block: blockOf(resource, use.block),
+        chargeId: charge.id,
+        what: charge.what,
+        quantity: use.quantity,
+        unit: charge.unit ?? null,
+        unitMonthlyUsd,
+        byUse: charge.byUse ?? null,
+        ...(use.detail === undefined ? {} : { detail: use.detail }),
+        priceRegion: charge.region ?? null,
+        priceDate: charge.priceDate ?? null,
+        source: charge.source,
+        idleMonthlyUsd: amount,
+        peakMonthlyUsd: amount,
+      };
+    });
 }
 
 /**
@@ -241,7 +253,7 @@ export function estimateStack(resources: readonly PolicyResource[]): StackEstima
     }
   }
   for (const resource of resources) {
-    lines.push(...chargeLines(resource, resources));
+    lines.push(...chargeLines(resource, resources, unpriced));
   }
   return { lines, unpriced };
 }

@@ -8,6 +8,7 @@ import {
 } from "../../components/catalog";
 import type { Cloud, Use } from "../../components/types";
 import { stackResources } from "../../engine/gate/args";
+import { UNKNOWN } from "../../engine/monitor";
 import { idleFloorWithinBudget } from "../../policies/cost/idle-floor-within-budget";
 import {
   type ChargeLine,
@@ -182,6 +183,27 @@ describe("cost model", () => {
         outboundRules: { pypi: { type: "FQDN", destination: "pypi.org" } },
       }),
     ).to.deep.equal(["azure-private-endpoint x5", "azure-firewall-basic x1"]);
+  });
+
+  it("counts a managed network's own private endpoint rules, and says when the network is not known yet", () => {
+    const workspace = (managedNetwork: unknown) =>
+      resource("azure-native:machinelearningservices:Workspace", "ws", { managedNetwork });
+    const withRule = estimateStack(
+      stackResources([
+        workspace({
+          isolationMode: "AllowOnlyApprovedOutbound",
+          outboundRules: { registry: { type: "PrivateEndpoint" } },
+        }),
+      ]),
+    );
+    expect(withRule.lines.map((l) => (l.kind === "compute" ? 0 : l.quantity))).to.deep.equal([6]);
+    const unknown = estimateStack(stackResources([workspace(UNKNOWN)]));
+    expect([unknown.lines, unknown.unpriced.map((u) => u.reason)]).to.deep.equal([
+      [],
+      [
+        "its managedNetwork is not known until deployment, so its private endpoints and any Azure Firewall are not counted",
+      ],
+    ]);
   });
 
   it("names a GCP training cluster that keeps no persistent resource as billed by use", () => {
