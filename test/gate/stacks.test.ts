@@ -45,7 +45,11 @@ describe("the project's own stacks", function () {
     expect(result.status, result.stderr).to.equal(0);
     const cost = JSON.parse(result.stdout) as CostJson;
     expect(cost.currency).to.equal("USD");
-    expect(cost.unpriced).to.deep.equal([]);
+    // The managed network names the model registry, created in the same update: the offline plan
+    // cannot know it, and the report says what it leaves out.
+    expect((cost.unpriced as { type: string }[]).map((u) => u.type)).to.deep.equal([
+      "azure-native:machinelearningservices:Workspace",
+    ]);
     expect(Object.keys(cost.clouds).sort()).to.deep.equal(["aws", "azure", "gcp"]);
     const compute = cost.resources.filter((r) => r.kind === "compute");
     expect(compute.map((r) => `${r.cloud} ${r.block}`).sort()).to.deep.equal([
