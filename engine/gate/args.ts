@@ -82,14 +82,18 @@ export function resourceOptions(r: AnalyzerResource, withParent: boolean): Polic
   return opts;
 }
 
+/** The provider resource a provider reference (`urn::id`) names: its URN. */
+export function providerUrn(reference: string): string {
+  return reference.slice(0, reference.lastIndexOf("::"));
+}
+
 /** The provider a resource names (`urn::id`), as the analyzer describes it: its inputs. */
 export function providerOf(
   r: AnalyzerResource,
   byUrn: ReadonlyMap<string, AnalyzerResource>,
 ): PolicyProviderResource | undefined {
   if (r.provider === undefined) return undefined;
-  const urn = r.provider.slice(0, r.provider.lastIndexOf("::"));
-  const provider = byUrn.get(urn);
+  const provider = byUrn.get(providerUrn(r.provider));
   if (provider === undefined) return undefined;
   return {
     type: provider.type,
