@@ -43,6 +43,24 @@ export interface CommandHelp<Flag extends string> {
   examples: string[];
 }
 
+/** How wide help text runs before it wraps. */
+const HELP_WIDTH = 100;
+
+/** Text broken into lines of at most `width` characters at spaces. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  return [...lines, line];
+}
+
 /** Whether the arguments ask for help: `--help` or `-h` anywhere among them. */
 export function wantsHelp(argv: readonly string[]): boolean {
   return argv.includes("--help") || argv.includes("-h");
@@ -64,7 +82,7 @@ export function renderHelp<T extends Options>(
   return [
     `usage: npm run ${command} --${help.usage === "" ? "" : ` ${help.usage}`}`,
     "",
-    help.description,
+    ...wrap(help.description, HELP_WIDTH),
     "",
     "flags:",
     ...entries.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`),

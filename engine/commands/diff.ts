@@ -185,9 +185,9 @@ function costsByUrn(lines: readonly CostLine[]): Map<string, { cloud: Cloud } & 
   return byUrn;
 }
 
+/** Both amounts and the change between them, each rounded to cents from the exact figures. */
 function change(base: number, head: number): Change {
-  const [b, h] = [cents(base), cents(head)];
-  return { base: b, head: h, delta: cents(h - b) };
+  return { base: cents(base), head: cents(head), delta: cents(head - base) };
 }
 
 function costChange(base: Totals | undefined, head: Totals | undefined): CloudCost {
@@ -210,8 +210,10 @@ function entry(r: AnalyzerResource, cost: Totals | undefined): ResourceEntry {
 
 /**
  * Pairs the two sides' violations: the same policy, resource, level and message first, then the
- * same policy, resource and level (a message that names an amount changes with it). What the head
- * has left over is introduced, what the base has left over is resolved.
+ * same policy, resource and level (a message that names an amount changes with it), then the same
+ * policy and level (a stack-wide policy such as a budget names the resource that costs most, which
+ * a change may move). What the head has left over is introduced, what the base has left over is
+ * resolved.
  */
 export function compareViolations(
   base: readonly Violation[],
@@ -227,10 +229,10 @@ export function compareViolations(
       unchanged += 1;
       return false;
     });
-  const sameSubject = (a: Violation, b: Violation) =>
-    a.policy === b.policy && a.urn === b.urn && a.level === b.level;
-  const leftover = pair(head, (a, b) => sameSubject(a, b) && a.message === b.message);
-  const introduced = pair(leftover, sameSubject);
+  const samePolicy = (a: Violation, b: Violation) => a.policy === b.policy && a.level === b.level;
+  const sameSubject = (a: Violation, b: Violation) => samePolicy(a, b) && a.urn === b.urn;
+  const unpaired = pair(head, (a, b) => sameSubject(a, b) && a.message === b.message);
+  const introduced = pair(pair(unpaired, sameSubject), samePolicy);
   return { introduced, resolved: remaining, unchanged };
 }
 
