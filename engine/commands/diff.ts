@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { HOURS_PER_MONTH } from "../../components/catalog";
 import { CLOUDS, type Cloud } from "../../components/types";
@@ -7,7 +9,7 @@ import { isRecord, usd } from "../../policies/lib/values";
 import { type CommandHelp, parseFlags, required } from "../args";
 import { UsageError } from "../errors";
 import type { Violation } from "../gate/analyze";
-import { providerUrn } from "../gate/args";
+import { ARCHIVE_SIG, ASSET_SIG, providerUrn } from "../gate/args";
 import { type AnalyzerResource, SIG_KEY } from "../gate/input";
 import { type StackAnalysis, gateStack, loadAnalysis, policyConfigFile } from "../gate/pack";
 import { renderMarkdownTable, renderTable } from "../table";
@@ -121,12 +123,32 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * What identifies an asset or archive read from a file: its contents' SHA-256, as the engine
+ * compares assets by hash, not by where the checkout sits. Other values are themselves.
+ */
+function contentOf(value: unknown): unknown {
+  if (!isRecord(value) || (value[SIG_KEY] !== ASSET_SIG && value[SIG_KEY] !== ARCHIVE_SIG)) {
+    return value;
+  }
+  if (typeof value.path !== "string") return value;
+  try {
+    const hash = createHash("sha256").update(fs.readFileSync(value.path)).digest("hex");
+    return { [SIG_KEY]: value[SIG_KEY], sha256: hash };
+  } catch {
+    // A directory archive, or a file no longer there: compared by its path.
+    return value;
+  }
+}
+
+/**
  * The property paths at which two input values differ, as `pulumi preview --diff` names them:
  * `productionVariants[0].initialInstanceCount`. A secret, asset or other special value is
- * compared whole. A value unknown in both (not computed before deployment) counts as equal.
+ * compared whole, a file asset by its contents. A value unknown in both (not computed before
+ * deployment) counts as equal.
  */
 export function changedPaths(base: unknown, head: unknown, prefix = ""): string[] {
   if (isDeepStrictEqual(base, head)) return [];
+  if (isDeepStrictEqual(contentOf(base), contentOf(head))) return [];
   if (isPlainObject(base) && isPlainObject(head)) {
     const keys = [...new Set([...Object.keys(base), ...Object.keys(head)])].sort();
     return keys.flatMap((k) => changedPaths(base[k], head[k], pathOf(prefix, k)));
@@ -439,6 +461,7 @@ export function diffMarkdown(d: StackDiff): string {
           "</details>",
         ]
       : []),
+    "",
     "",
   ].join("\n");
 }

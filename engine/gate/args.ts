@@ -5,8 +5,8 @@ import { type AnalyzerResource, SECRET_SIG, SIG_KEY } from "./input";
 import { unknownCheckingProxy } from "./sdk";
 
 /** Wire signatures of assets and archives, as @pulumi/pulumi's runtime names them. */
-const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
-const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
+export const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
+export const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
 
 /**
  * One wire value as @pulumi/policy's analyzer hands it to policies: secrets unwrapped to their
