@@ -33,7 +33,7 @@ esac
 pulumi login "$PULUMI_BACKEND_URL"
 flags=(--stack "$stack" --policy-pack policies --policy-pack-config "policies/config/$tier.json")
 if [ "$command" = up ]; then
-  pulumi up --yes --skip-preview=false "${flags[@]}"
+  pulumi up --yes "${flags[@]}"
 else
   pulumi preview "${flags[@]}"
 fi

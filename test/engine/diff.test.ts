@@ -351,7 +351,7 @@ describe("diff of two stack configs, planned as a pipeline plans them", function
       expect(diff.resources.removed).to.deep.equal([]);
       expect(diff.resources.added.length).to.be.greaterThan(0);
       for (const cloud of CLOUDS) {
-        const size = added.size as Parameters<typeof resolveInstance>[0];
+        const size = endpoints[0].size as Parameters<typeof resolveInstance>[0];
         const hourlyUsd = resolveInstance(size, cloud, "hosting").hourlyUsd;
         const priced = diff.resources.added.filter(
           (e) => e.urn.includes(`${cloud}-endpoint-fraud`) && e.peakMonthlyUsd !== undefined,
