@@ -8,6 +8,7 @@ import { CLOUDS } from "../../components/types";
 import { type StackDiff, changedPaths, compareViolations, run } from "../../engine/commands/diff";
 import { UsageError } from "../../engine/errors";
 import type { Violation } from "../../engine/gate/analyze";
+import { ASSET_SIG } from "../../engine/gate/args";
 import { SECRET_SIG, SIG_KEY } from "../../engine/gate/input";
 import { UNKNOWN } from "../../engine/monitor";
 import type { ExportedResource, StackExport } from "../../engine/plan";
@@ -45,17 +46,19 @@ describe("diff", () => {
     fs.writeFileSync(target, typeof content === "string" ? content : JSON.stringify(content));
     return target;
   };
-  /** `diff --json` of two synthetic prod stacks, with the prod stack's config. */
-  const diffJson = async (base: unknown, head: unknown) => {
-    const result = await runInProcess(run, [
+  /** `diff` of two synthetic prod stacks in `format`, with the prod stack's config. */
+  const diffAs = (format: "--json" | "--markdown", base: unknown, head: unknown) =>
+    runInProcess(run, [
       "--base",
       file("base.json", base),
       "--head",
       file("head.json", head),
       "--config-file",
       prodConfig,
-      "--json",
+      format,
     ]);
+  const diffJson = async (base: unknown, head: unknown) => {
+    const result = await diffAs("--json", base, head);
     return { code: result.code, diff: JSON.parse(result.stdout) as StackDiff };
   };
 
@@ -216,15 +219,7 @@ describe("diff", () => {
       const base = platformExport(PROD_SHAPE);
       const head = platformExport({ ...PROD_SHAPE, maxReplicas: PROD_SHAPE.maxReplicas + 2 });
       findResource(head, "aws-registry-repository").inputs.imageTagMutability = "MUTABLE";
-      const result = await runInProcess(run, [
-        "--base",
-        file("base.json", base),
-        "--head",
-        file("head.json", head),
-        "--config-file",
-        prodConfig,
-        "--markdown",
-      ]);
+      const result = await diffAs("--markdown", base, head);
       expect(result.code).to.equal(1);
       const lines = result.stdout.split("\n");
       for (const cloud of [...CLOUDS, "total"]) {
@@ -263,6 +258,17 @@ describe("diff", () => {
       ).to.deep.equal([]);
       expect(changedPaths({ s: secret("a") }, { s: secret("b") })).to.deep.equal(["s"]);
       expect(changedPaths({ id: UNKNOWN }, { id: "known" })).to.deep.equal(["id"]);
+    });
+
+    it("compares file assets by their contents, not where the checkout sits", () => {
+      const asset = (name: string, text: string) => {
+        const target = file(name, text);
+        return { source: { [SIG_KEY]: ASSET_SIG, path: target } };
+      };
+      expect(changedPaths(asset("a.txt", "model"), asset("b.txt", "model"))).to.deep.equal([]);
+      expect(changedPaths(asset("a.txt", "model"), asset("c.txt", "retrained"))).to.deep.equal([
+        "source",
+      ]);
     });
   });
 
