@@ -26,6 +26,12 @@ case ",$clouds," in
       --service-account="$GCP_SERVICE_ACCOUNT" --credential-source-file="$token_file" \
       --output-file="$token_file.gcp.json"
     export GOOGLE_APPLICATION_CREDENTIALS=$token_file.gcp.json
+    # A stack without gcp:project deploys into the service account's project, as the GitHub
+    # workflow's login sets it.
+    if [ -z "${GOOGLE_PROJECT:-}" ]; then
+      project=${GCP_SERVICE_ACCOUNT#*@}
+      export GOOGLE_PROJECT=${project%%.*}
+    fi
     ;;
 esac
 # azure-native and the state backend (azblob://) use the Azure CLI login the task made.
