@@ -167,23 +167,42 @@ function topLevelKey(path: string): string {
   return /^[^.[]+/.exec(path)?.[0] ?? path;
 }
 
+/** The resources of one side of the diff, by URN. */
+type ByUrn = ReadonlyMap<string, AnalyzerResource>;
+
 /**
- * Why a resource present on both sides is replaced rather than updated, or `undefined`. The
- * Pulumi engine replaces a resource whose provider reference moves to another provider when the
- * new provider's config diff asks for it (step_generator.go, providerChanged), which only the
- * provider can answer: the diff counts every such move as a replacement. Changes to inputs a
- * provider cannot update in place (`REPLACED_ON_ANY_CHANGE_BUT`) replace it too. Other
- * replacements are decided by the provider's own diff at `pulumi preview`, which the offline
- * diff cannot run: those show as changed.
+ * Why a resource present on both sides is replaced rather than updated, or `undefined`.
+ *
+ * When a resource's provider reference moves to another provider, the Pulumi engine asks the new
+ * provider to diff the two providers' config and replaces the resource when that diff asks for it
+ * (pkg/resource/deploy/step_generator.go, providerChanged). Offline, a move between providers
+ * whose config differs apart from the plugin version counts as a replacement, and so does a move
+ * to or from a provider one side does not hold; a version bump alone (`default_7_48_0` to
+ * `default_7_49_0`) does not. Changes to inputs a provider cannot update in place
+ * (`REPLACED_ON_ANY_CHANGE_BUT`) replace it too. Other replacements are decided by the
+ * provider's own diff at `pulumi preview`, which needs the plugin: those show as changed.
  */
 function replacementReason(
   base: AnalyzerResource,
   head: AnalyzerResource,
   paths: readonly string[],
+  sides: { base: ByUrn; head: ByUrn },
 ): string | undefined {
   if (base.provider !== undefined && head.provider !== undefined) {
     const [from, to] = [providerUrn(base.provider), providerUrn(head.provider)];
-    if (from !== to) return `provider changes from ${from} to ${to}`;
+    if (from !== to) {
+      const [before, after] = [sides.base.get(from), sides.head.get(to)];
+      if (before === undefined || after === undefined) {
+        return `provider changes from ${from} to ${to}`;
+      }
+      const config = changedPaths(
+        { ...before.inputs, version: undefined },
+        { ...after.inputs, version: undefined },
+      );
+      if (config.length > 0) {
+        return `provider changes from ${from} to ${to}, whose config differs at ${config.join(", ")}`;
+      }
+    }
   }
   const kept = REPLACED_ON_ANY_CHANGE_BUT[head.type];
   if (kept !== undefined) {
@@ -280,7 +299,7 @@ export function diffStacks(
       continue;
     }
     const paths = changedPaths(before.inputs, r.inputs);
-    const reason = replacementReason(before, r, paths);
+    const reason = replacementReason(before, r, paths, { base: baseByUrn, head: headByUrn });
     if (reason !== undefined) {
       resources.replaced.push({ urn: r.urn, type: r.type, reason, paths });
     } else if (paths.length > 0) {

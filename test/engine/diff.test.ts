@@ -160,6 +160,41 @@ describe("diff", () => {
       expect(diff.resources.changed).to.deep.equal([]);
     });
 
+    it("counts a provider move as a replacement only when the provider's config changes", async () => {
+      const withProvider = (name: string, region: string, version: string) => {
+        const exported = platformExport(PROD_SHAPE);
+        const urn = `urn:pulumi:prod::mlplatform::pulumi:providers:aws::${name}`;
+        exported.deployment.resources.push({
+          urn,
+          custom: true,
+          type: "pulumi:providers:aws",
+          inputs: { region, version },
+        });
+        findResource(exported, "aws-workspace-key").provider = `${urn}::${UNKNOWN}`;
+        return { exported, urn };
+      };
+      const base = withProvider("default_7_48_0", "us-east-1", "7.48.0");
+      const bump = withProvider("default_7_49_0", "us-east-1", "7.49.0");
+      const key = findResource(base.exported, "aws-workspace-key").urn;
+      const bumped = await diffJson(base.exported, bump.exported);
+      expect(bumped.diff.resources.replaced).to.deep.equal([]);
+      expect(bumped.diff.resources.changed).to.deep.equal([]);
+      expect(bumped.diff.resources.added.map((e) => e.urn)).to.deep.equal([bump.urn]);
+
+      const moved = await diffJson(
+        base.exported,
+        withProvider("default_7_49_0", "us-west-2", "7.49.0").exported,
+      );
+      expect(moved.diff.resources.replaced).to.deep.equal([
+        {
+          urn: key,
+          type: "aws:kms/key:Key",
+          reason: `provider changes from ${base.urn} to ${bump.urn}, whose config differs at region`,
+          paths: [],
+        },
+      ]);
+    });
+
     it("refuses two different stacks, naming both", async () => {
       const dev = platformExport({ ...PROD_SHAPE, stack: "dev" });
       const message = await usageError([
