@@ -5,6 +5,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import * as sagemaker from "@pulumi/aws/sagemaker";
 import * as pulumi from "@pulumi/pulumi";
+import { RandomId } from "@pulumi/random/randomId";
 import type { OnlineEndpointArgs, OnlineEndpointOutputs } from "../blocks";
 import type { CatalogRow } from "../catalog";
 import { MODEL_ARTIFACTS } from "../model";
@@ -16,10 +17,12 @@ import {
   type AwsPlacement,
   accountArn,
   policyDocument,
+  pullImageStatements,
   trustedService,
   useKeyStatement,
   vpcAccessStatements,
 } from "./common";
+import { DATA_CAPTURE_PREFIX } from "./storage";
 
 /** SageMaker's prebuilt scikit-learn serving image, matching the version the model was trained with. */
 export const SERVING_IMAGE = {
@@ -77,6 +80,11 @@ export function hasInstanceStorage(instanceType: string): boolean {
   return INSTANCE_STORE_FAMILIES.has(family);
 }
 
+/** The EC2 type a SageMaker hosting type is named after: `ml.m5.xlarge` is `m5.xlarge`. */
+export function sagemakerHostEc2Type(instanceType: string): string {
+  return instanceType.replace(/^ml\./, "");
+}
+
 /**
  * An endpoint that may scale to zero runs on serverless inference: SageMaker instance-based
  * variants keep at least one instance.
@@ -112,6 +120,8 @@ export interface AwsOnlineEndpointArgs extends OnlineEndpointArgs, AwsPlacement 
   bucketName: pulumi.Input<string>;
   /** The same bucket's ARN, for the endpoint role's grants on its archive and capture prefix. */
   bucketArn: pulumi.Input<string>;
+  /** SNS topic the 5xx and latency alarms notify, when they fire and when they clear. */
+  alertTopicArn: pulumi.Input<string>;
   /**
    * SageMaker model archive (`model.tar.gz` with the model and `code/inference.py`) to upload and serve.
    * @default the sample iris model, `MODEL_ARTIFACTS.sagemakerArchive`
@@ -183,7 +193,8 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
       },
       { parent: this },
     );
-    const captureUri = pulumi.interpolate`s3://${args.bucketName}/data-capture/${args.name}`;
+    const capturePrefix = `${DATA_CAPTURE_PREFIX}${args.name}`;
+    const captureUri = pulumi.interpolate`s3://${args.bucketName}/${capturePrefix}`;
 
     // Serverless inference neither captures data nor runs in the VPC.
     const instanceStatements: iam.PolicyStatement[] = [
@@ -191,7 +202,7 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
         Sid: "WriteDataCapture",
         Effect: "Allow",
         Action: "s3:PutObject",
-        Resource: pulumi.interpolate`${args.bucketArn}/data-capture/${args.name}/*`,
+        Resource: pulumi.interpolate`${args.bucketArn}/${capturePrefix}/*`,
       },
       ...vpcAccessStatements(account, network.vpcArn),
     ];
@@ -219,22 +230,7 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
             Resource: pulumi.interpolate`${args.bucketArn}/${archiveKey}`,
           },
           ...(serverless ? [] : instanceStatements),
-          {
-            Sid: "GetRegistryToken",
-            Effect: "Allow",
-            Action: "ecr:GetAuthorizationToken",
-            Resource: "*",
-          },
-          {
-            Sid: "PullServingImage",
-            Effect: "Allow",
-            Action: [
-              "ecr:BatchCheckLayerAvailability",
-              "ecr:BatchGetImage",
-              "ecr:GetDownloadUrlForLayer",
-            ],
-            Resource: imageRepositoryArn,
-          },
+          ...pullImageStatements(imageRepositoryArn),
           {
             Sid: "WriteEndpointLogs",
             Effect: "Allow",
@@ -319,10 +315,21 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
       { parent: this },
     );
 
+    // SageMaker refuses an endpoint update that changes the instance type of a variant registered
+    // with Application Auto Scaling ("Update endpoints that use auto scaling"). This generation
+    // is replaced, delete-first, whenever the variant's capacity kind changes, and the scalable
+    // target takes it into its resource id (a replace-on-change property): so the engine
+    // deregisters the target (and its policy) before it replaces the generation, the endpoint
+    // waits for the generation, and the target is registered again after the update.
+    const scalingGeneration = new RandomId(
+      `${name}-scaling-generation`,
+      { byteLength: 4, keepers: { capacity: capacityKind(serverless, instance.instanceType) } },
+      { parent: this, deleteBeforeReplace: true },
+    );
     const endpoint = new sagemaker.Endpoint(
       `${name}-endpoint`,
       { name: names.endpoint, endpointConfigName: config.name, tags },
-      { parent: this },
+      { parent: this, dependsOn: [scalingGeneration] },
     );
 
     if (!serverless) {
@@ -331,7 +338,9 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
         {
           serviceNamespace: "sagemaker",
           scalableDimension: "sagemaker:variant:DesiredInstanceCount",
-          resourceId: pulumi.interpolate`endpoint/${endpoint.name}/variant/${VARIANT_NAME}`,
+          resourceId: pulumi
+            .all([endpoint.name, scalingGeneration.id])
+            .apply(([endpointName]) => `endpoint/${endpointName}/variant/${VARIANT_NAME}`),
           minCapacity: args.minReplicas,
           maxCapacity: args.maxReplicas,
           tags,
@@ -360,6 +369,7 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
     }
 
     const dimensions = { EndpointName: endpoint.name, VariantName: VARIANT_NAME };
+    const notify = { alarmActions: [args.alertTopicArn], okActions: [args.alertTopicArn] };
     new cloudwatch.MetricAlarm(
       `${name}-5xx`,
       {
@@ -374,6 +384,7 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
         comparisonOperator: "GreaterThanOrEqualToThreshold",
         threshold: 1,
         treatMissingData: "notBreaching",
+        ...notify,
         tags,
       },
       { parent: this },
@@ -392,6 +403,7 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
         comparisonOperator: "GreaterThanThreshold",
         threshold: LATENCY_ALARM_MS * MICROSECONDS_PER_MILLISECOND,
         treatMissingData: "notBreaching",
+        ...notify,
         tags,
       },
       { parent: this },
@@ -410,6 +422,14 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
       maxReplicas: this.maxReplicas,
     });
   }
+}
+
+/**
+ * What an endpoint update cannot change while a scalable target is registered: the instance type,
+ * or the move to and from serverless inference (which removes or adds the target).
+ */
+export function capacityKind(serverless: boolean, instanceType: string): string {
+  return serverless ? "serverless" : instanceType;
 }
 
 /** The configuration only instance-based variants take: volume encryption and data capture. */
