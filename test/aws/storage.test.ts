@@ -2,6 +2,8 @@ import { expect } from "chai";
 import {
   ABORT_MULTIPART_DAYS,
   AwsStorage,
+  DATA_CAPTURE_DAYS,
+  DATA_CAPTURE_PREFIX,
   NONCURRENT_VERSION_DAYS,
   bucketName,
 } from "../../components/aws/storage";
@@ -92,7 +94,7 @@ describe("aws storage", () => {
     ).to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
   });
 
-  it("expires old versions (longer in prod) and aborts stale uploads", async () => {
+  it("expires old versions and captured data (longer in prod) and aborts stale uploads", async () => {
     const lifecycle = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
     const rules = (regs: Registration[]) => single(regs, lifecycle).inputs.rules;
     const expected = (tier: Tier) => [
@@ -101,6 +103,12 @@ describe("aws storage", () => {
         status: "Enabled",
         filter: {},
         noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS[tier] },
+      },
+      {
+        id: "expire-data-capture",
+        status: "Enabled",
+        filter: { prefix: "data-capture/" },
+        expiration: { days: DATA_CAPTURE_DAYS[tier] },
       },
       {
         id: "abort-incomplete-multipart-uploads",
@@ -113,6 +121,7 @@ describe("aws storage", () => {
     rec.reset();
     expect(rules((await build("prod")).regs)).to.deep.equal(expected("prod"));
     expect(NONCURRENT_VERSION_DAYS.prod).to.be.greaterThan(NONCURRENT_VERSION_DAYS.dev);
+    expect(DATA_CAPTURE_PREFIX).to.equal("data-capture/");
   });
 
   it("denies any request without TLS 1.2", async () => {
@@ -159,6 +168,22 @@ describe("aws storage", () => {
       true,
       false,
     ]);
+  });
+
+  it("keeps the bucket's privacy, encryption and TLS settings with the retained prod bucket", async () => {
+    const settings = [
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+      "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      "aws:s3/bucketVersioning:BucketVersioning",
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+      "aws:s3/bucketPolicy:BucketPolicy",
+    ];
+    const kept = (regs: Registration[]) =>
+      settings.map((type) => [single(regs, type).protect, single(regs, type).retainOnDelete]);
+    expect(kept((await build("prod")).regs)).to.deep.equal(settings.map(() => [true, true]));
+    rec.reset();
+    expect(kept((await build("dev")).regs)).to.deep.equal(settings.map(() => [false, false]));
   });
 
   it("tags the bucket, parents every child", async () => {
