@@ -26,6 +26,16 @@ export const NETWORK: AwsNetworkWiring = {
   securityGroupId: "sg-workloads",
 };
 
+/** The bucket's settings, each a resource of its own (none takes tags). */
+export const BUCKET_SETTINGS = [
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  "aws:s3/bucketVersioning:BucketVersioning",
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  "aws:s3/bucketPolicy:BucketPolicy",
+] as const;
+
 /** What the mocked random provider returns. */
 export const SUFFIX = "x7k2p9";
 

@@ -5,7 +5,7 @@ import type { PlatformSpec } from "../../components/types";
 import { AWS_PLACEHOLDERS } from "../../engine/placeholders/aws";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, ofType, registered, specWith, unwrap } from "../harness";
-import { AWS_NAME, SUFFIX, awsOutputs } from "./fixtures";
+import { AWS_NAME, BUCKET_SETTINGS, SUFFIX, awsOutputs } from "./fixtures";
 
 /** Resource types that take no tags, and S3 objects, which take fewer than a stack may set. */
 const UNTAGGABLE = new Set([
@@ -15,12 +15,7 @@ const UNTAGGABLE = new Set([
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   "aws:iam/group:Group",
   "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
-  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-  "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-  "aws:s3/bucketVersioning:BucketVersioning",
-  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-  "aws:s3/bucketPolicy:BucketPolicy",
+  ...BUCKET_SETTINGS,
   "aws:s3/bucketObjectv2:BucketObjectv2",
   "aws:ecr/lifecyclePolicy:LifecyclePolicy",
   "aws:appautoscaling/policy:Policy",
@@ -136,14 +131,9 @@ describe("aws platform", () => {
 
   it("protects and retains the bucket (with its settings), repository, key and model package groups in prod", async () => {
     const { regs } = await build(specWith(PROD));
-    const stateful = [
+    const stateful: string[] = [
       "aws:s3/bucket:Bucket",
-      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-      "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-      "aws:s3/bucketVersioning:BucketVersioning",
-      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-      "aws:s3/bucketPolicy:BucketPolicy",
+      ...BUCKET_SETTINGS,
       "aws:ecr/repository:Repository",
       "aws:kms/key:Key",
       "aws:sagemaker/modelPackageGroup:ModelPackageGroup",

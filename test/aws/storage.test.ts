@@ -13,6 +13,7 @@ import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, registered, single, unwrap } from "../harness";
 import {
   AWS_NAME,
+  BUCKET_SETTINGS,
   KEY_ARN,
   PLACEMENT,
   SUFFIX,
@@ -171,19 +172,16 @@ describe("aws storage", () => {
   });
 
   it("keeps the bucket's privacy, encryption and TLS settings with the retained prod bucket", async () => {
-    const settings = [
-      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-      "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-      "aws:s3/bucketVersioning:BucketVersioning",
-      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-      "aws:s3/bucketPolicy:BucketPolicy",
-    ];
     const kept = (regs: Registration[]) =>
-      settings.map((type) => [single(regs, type).protect, single(regs, type).retainOnDelete]);
-    expect(kept((await build("prod")).regs)).to.deep.equal(settings.map(() => [true, true]));
+      BUCKET_SETTINGS.map((type) => [
+        single(regs, type).protect,
+        single(regs, type).retainOnDelete,
+      ]);
+    expect(kept((await build("prod")).regs)).to.deep.equal(BUCKET_SETTINGS.map(() => [true, true]));
     rec.reset();
-    expect(kept((await build("dev")).regs)).to.deep.equal(settings.map(() => [false, false]));
+    expect(kept((await build("dev")).regs)).to.deep.equal(
+      BUCKET_SETTINGS.map(() => [false, false]),
+    );
   });
 
   it("tags the bucket, parents every child", async () => {
