@@ -318,9 +318,10 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
     // SageMaker refuses an endpoint update that changes the instance type of a variant registered
     // with Application Auto Scaling ("Update endpoints that use auto scaling"). This generation
     // is replaced, delete-first, whenever the variant's capacity kind changes, and the scalable
-    // target takes it into its resource id (a replace-on-change property): so the engine
-    // deregisters the target (and its policy) before it replaces the generation, the endpoint
-    // waits for the generation, and the target is registered again after the update.
+    // target's resource id (a change of which replaces the target) waits on it. Before deleting
+    // the generation the engine deletes what would be replaced with it, the policy and the
+    // target (deregistered); the endpoint, which depends on the generation, is updated after,
+    // and the target and policy are registered again last.
     const scalingGeneration = new RandomId(
       `${name}-scaling-generation`,
       { byteLength: 4, keepers: { capacity: capacityKind(serverless, instance.instanceType) } },
@@ -345,7 +346,9 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
           maxCapacity: args.maxReplicas,
           tags,
         },
-        { parent: this },
+        // The provider already replaces on a new resource id; said here so the order above
+        // does not hang on the provider's schema.
+        { parent: this, replaceOnChanges: ["resourceId"] },
       );
       new appautoscaling.Policy(
         `${name}-scaling`,
@@ -364,7 +367,7 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
             scaleInCooldown: SCALE_IN_COOLDOWN_SECONDS,
           },
         },
-        { parent: this },
+        { parent: this, replaceOnChanges: ["resourceId"] },
       );
     }
 

@@ -284,7 +284,7 @@ describe("aws online endpoint", () => {
       const { regs } = await build();
       const generation = single(regs, GENERATION);
       expect(generation.inputs.keepers).to.deep.equal({ capacity: "ml.m5.xlarge" });
-      expect(options.get(generation.name)?.deleteBeforeReplace).to.equal(true);
+      expect(options.get(`${GENERATION}::${generation.name}`)?.deleteBeforeReplace).to.equal(true);
       // The endpoint is updated only after the generation (and what depends on it) is replaced.
       expect(single(regs, ENDPOINT).dependencies).to.include(generation.urn);
       // The target's resource id depends on the generation, so replacing the generation
@@ -292,6 +292,11 @@ describe("aws online endpoint", () => {
       const target = single(regs, TARGET);
       expect(target.propertyDependencies.resourceId).to.include(generation.urn);
       expect(single(regs, SCALING_POLICY).propertyDependencies.resourceId).to.include(target.urn);
+      for (const scaling of [target, single(regs, SCALING_POLICY)]) {
+        expect(options.get(`${scaling.type}::${scaling.name}`)?.replaceOnChanges).to.deep.equal([
+          "resourceId",
+        ]);
+      }
     });
 
     it("keeps the generation across replica count changes, not type changes", async () => {

@@ -171,13 +171,14 @@ export const AWS_NAME = {
   kmsAlias: /^alias\/(?!aws\/)[a-zA-Z0-9/_-]{1,250}$/,
 } as const;
 
-/** The resource options the recorder does not keep, by logical name. */
+/** The resource options the recorder does not keep, by `<type>::<logical name>`. */
 export interface ReplacementOptions {
   deleteBeforeReplace: boolean;
   replaceOnChanges: string[];
 }
 
 interface OptionsRequest {
+  getType(): string;
   getName(): string;
   getDeletebeforereplace(): boolean;
   getReplaceonchangesList(): string[];
@@ -194,7 +195,7 @@ export function recordReplacementOptions(): Map<string, ReplacementOptions> {
   };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
-    seen.set(req.getName(), {
+    seen.set(`${req.getType()}::${req.getName()}`, {
       deleteBeforeReplace: req.getDeletebeforereplace(),
       replaceOnChanges: req.getReplaceonchangesList(),
     });
