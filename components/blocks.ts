@@ -103,4 +103,6 @@ export interface PlatformOutputs {
   modelRegistryName: pulumi.Output<string>;
   /** Endpoint name to its scoring URL or resource name. */
   endpoints: Record<string, pulumi.Output<string>>;
+  /** Where the endpoints' alarms notify, on a cloud whose alarms need a topic (AWS: SNS). */
+  alertTopicArn?: pulumi.Output<string>;
 }
