@@ -9,9 +9,11 @@ import {
   type Model,
   type Operation,
   type UploadModelResponse,
-  VertexApiError,
+  type VertexApiError,
+  isVertexApiError,
   type VertexClient,
   type WaitOptions,
+  vertexApiError,
   vertexClient,
   waitForOperation,
 } from "./vertexApi";
@@ -531,7 +533,7 @@ function waitFor(settings: Settings, timeoutMs: number): WaitOptions {
 }
 
 function isStatus(err: unknown, status: string): boolean {
-  return err instanceof VertexApiError && err.status === status;
+  return isVertexApiError(err) && err.status === status;
 }
 
 function endpointSubject(endpointName: string, method: string): CallSubject {
@@ -614,7 +616,7 @@ async function uploadModel(
     waitFor(settings, settings.timeouts.uploadMs),
   );
   if (typeof uploaded.model !== "string" || uploaded.model === "") {
-    throw new VertexApiError(
+    throw vertexApiError(
       `Vertex AI models.upload of ${subject.resource} failed: operation ${started.name} returned no model name.`,
       "UNKNOWN",
       { operationName: started.name },
@@ -704,7 +706,7 @@ async function deployModel(
   const endpoint = await getEndpoint(client, endpointName);
   const deployed = endpoint === undefined ? undefined : deploymentOf(endpoint, modelName);
   if (deployed?.id === undefined) {
-    throw new VertexApiError(
+    throw vertexApiError(
       `Vertex AI endpoints.deployModel of ${subject.resource} failed: operation ${started.name} finished but the endpoint does not list the model.`,
       "UNKNOWN",
       { operationName: started.name },
@@ -895,7 +897,7 @@ async function createDeployment(
   const marker = requestMarker(inputs);
   const endpoint = await getEndpoint(client, endpointName);
   if (endpoint === undefined) {
-    throw new VertexApiError(
+    throw vertexApiError(
       `Vertex AI endpoints.get of endpoint ${endpointName} failed: NOT_FOUND: the endpoint does not exist; create it before deploying a model onto it.`,
       "NOT_FOUND",
     );

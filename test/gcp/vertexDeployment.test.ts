@@ -634,6 +634,37 @@ describe("gcp VertexModelDeployment provider against a loopback Vertex AI API", 
       expect(fake.models.size).to.equal(0);
     });
 
+    it("keeps the message of a refused call and of the rollback after serialization", async () => {
+      const serialized = await pulumi.runtime.serializeFunction(() => provider, {
+        allowSecrets: true,
+      });
+      const reloaded = loadSerialized(serialized.text);
+      fake.failRequest("POST", /:deployModel$/, 429, "RESOURCE_EXHAUSTED", "quota exceeded");
+      const message = await failure(reloaded.create(inputs()));
+      const modelName = fake.requests.find((r) => r.method === "DELETE")?.path;
+      expect(message).to.equal(
+        `Vertex AI endpoints.deployModel of model ${modelName} onto endpoint ${ENDPOINT_PATH} failed: ` +
+          "RESOURCE_EXHAUSTED (HTTP 429): quota exceeded. The project is out of quota for this " +
+          "request: request more Vertex AI quota for the machine or accelerator type in the region, " +
+          "or lower maxReplicas or the accelerator count. " +
+          `The model ${modelName} uploaded for this deployment was deleted; nothing is left behind.`,
+      );
+    });
+
+    it("keeps the message of a refused call that is not rolled back after serialization", async () => {
+      const serialized = await pulumi.runtime.serializeFunction(() => provider, {
+        allowSecrets: true,
+      });
+      const reloaded = loadSerialized(serialized.text);
+      fake.failRequest("GET", /endpoints\//, 403, "PERMISSION_DENIED", "denied");
+      const message = await failure(reloaded.create(inputs()));
+      expect(message).to.match(
+        new RegExp(
+          `^Vertex AI endpoints\\.get of endpoint ${ENDPOINT_PATH} failed: PERMISSION_DENIED \\(HTTP 403\\): denied\\. `,
+        ),
+      );
+    });
+
     it("loads google-auth-library only when the default provider runs", async () => {
       const serialized = await pulumi.runtime.serializeFunction(() => vertexDeploymentProvider());
       expect(serialized.text).to.match(
