@@ -159,9 +159,9 @@ function remedy(status: string): string {
     case "RESOURCE_EXHAUSTED":
       return " The project is out of quota for this request: request more Vertex AI quota for the machine or accelerator type in the region, or lower maxReplicas or the accelerator count.";
     case "PERMISSION_DENIED":
-      return " The identity running Pulumi needs roles/aiplatform.user on the project, and the Vertex AI service agent needs read access to the artifact bucket (and use of the KMS key when one is set).";
+      return " The identity running Pulumi needs roles/aiplatform.user on the project and iam.serviceAccounts.actAs (roles/iam.serviceAccountUser) on the deployment's serving service account, and the Vertex AI service agent needs read access to the artifact bucket (and use of the KMS key when one is set).";
     case "UNAUTHENTICATED":
-      return " The Google credentials were refused: refresh them (gcloud auth application-default login) or point GOOGLE_APPLICATION_CREDENTIALS at a valid key.";
+      return " The Google credentials were refused: set the ones the gcp provider uses (gcp:accessToken or gcp:credentials in the stack config, GOOGLE_OAUTH_ACCESS_TOKEN or GOOGLE_CREDENTIALS in the environment), or refresh Application Default Credentials (gcloud auth application-default login).";
     default:
       return "";
   }
