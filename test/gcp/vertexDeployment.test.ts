@@ -448,6 +448,9 @@ describe("gcp VertexModelDeployment provider against a loopback Vertex AI API", 
         `Vertex AI models.upload of model iris in ${PARENT} failed: PERMISSION_DENIED (HTTP 403): Permission 'aiplatform.models.upload' denied`,
       );
       expect(message).to.contain("roles/aiplatform.user");
+      expect(message).to.contain(
+        "iam.serviceAccounts.actAs (roles/iam.serviceAccountUser) on the deployment's serving service account",
+      );
       expect(fake.calls()).to.deep.equal([
         `GET ${ENDPOINT_PATH}`,
         `GET ${PARENT}/models`,
