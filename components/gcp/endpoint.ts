@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RandomInteger } from "@pulumi/random/randomInteger";
 import type { OnlineEndpointArgs, OnlineEndpointOutputs } from "../blocks";
 import { MODEL_ARTIFACTS } from "../model";
+import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
 import { type GcpEncryption, type GcpPlacement, machineSpec } from "./common";
 import { DEFAULT_TARGET_CPU_UTILIZATION_PERCENT, VertexModelDeployment } from "./vertexDeployment";
@@ -115,7 +116,6 @@ export class GcpOnlineEndpoint extends pulumi.ComponentResource implements Onlin
       { ...ENDPOINT_ID_RANGE, keepers: { project, region, kmsKeyName: args.kmsKeyName } },
       { parent: this },
     );
-    const prod = args.tier === "prod";
     const endpoint = new vertex.AiEndpoint(
       `${name}-endpoint`,
       {
@@ -128,7 +128,9 @@ export class GcpOnlineEndpoint extends pulumi.ComponentResource implements Onlin
         encryptionSpec: { kmsKeyName: args.kmsKeyName },
         labels: blockTags(args.tags, "endpoint", args.size),
       },
-      { parent: this, dependsOn: [args.keyAccess], protect: prod },
+      // Protected and kept in prod like the stateful blocks: a config edit must not take a prod
+      // endpoint down.
+      statefulOptions(args.tier, this, { dependsOn: [args.keyAccess] }),
     );
 
     const model = new storage.BucketObject(
@@ -167,7 +169,7 @@ export class GcpOnlineEndpoint extends pulumi.ComponentResource implements Onlin
         // into the Model Registry carries the same labels.
         labels: blockTags(args.tags, "endpoint", args.size),
       },
-      { parent: this, dependsOn: [model, args.keyAccess], protect: prod },
+      statefulOptions(args.tier, this, { dependsOn: [model, args.keyAccess] }),
     );
 
     this.endpointName = endpoint.name;

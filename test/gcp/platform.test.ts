@@ -218,7 +218,7 @@ describe("gcp platform", () => {
     }
   });
 
-  it("protects endpoints and model deployments in prod only", async () => {
+  it("protects and keeps endpoints and model deployments in prod only", async () => {
     const serving = [
       "gcp:vertex/aiEndpoint:AiEndpoint",
       "pulumi-nodejs:dynamic/gcp:VertexModelDeployment",
@@ -226,13 +226,13 @@ describe("gcp platform", () => {
     const prod = await build({ "mlplatform:tier": "prod" });
     for (const type of serving) {
       for (const resource of ofType(prod, type))
-        expect(resource.protect, resource.name).to.equal(true);
+        expect(resource, resource.name).to.include({ protect: true, retainOnDelete: true });
     }
     rec.reset();
     const dev = await build({ "mlplatform:tier": "dev" });
     for (const type of serving) {
       for (const resource of ofType(dev, type))
-        expect(resource.protect, resource.name).to.equal(false);
+        expect(resource, resource.name).to.include({ protect: false, retainOnDelete: false });
     }
   });
 
