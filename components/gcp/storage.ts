@@ -82,23 +82,20 @@ export class GcpStorage extends pulumi.ComponentResource implements StorageOutpu
       statefulOptions(args.tier, this, { dependsOn: [args.keyAccess] }),
     );
 
-    args.objectUsers.forEach(
-      (member, i) =>
-        new storage.BucketIAMMember(
-          `${name}-object-user-${i}`,
-          { bucket: bucket.name, role: OBJECT_USER_ROLE, member },
-          { parent: this },
-        ),
-    );
-
-    args.objectViewers.forEach(
-      (member, i) =>
-        new storage.BucketIAMMember(
-          `${name}-object-viewer-${i}`,
-          { bucket: bucket.name, role: OBJECT_VIEWER_ROLE, member },
-          { parent: this },
-        ),
-    );
+    const grants: [string, string, pulumi.Input<string>[]][] = [
+      ["object-user", OBJECT_USER_ROLE, args.objectUsers],
+      ["object-viewer", OBJECT_VIEWER_ROLE, args.objectViewers],
+    ];
+    for (const [grant, role, members] of grants) {
+      members.forEach(
+        (member, i) =>
+          new storage.BucketIAMMember(
+            `${name}-${grant}-${i}`,
+            { bucket: bucket.name, role, member },
+            { parent: this },
+          ),
+      );
+    }
 
     this.storageName = bucket.name;
     this.registerOutputs({ storageName: this.storageName });

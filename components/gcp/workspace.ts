@@ -215,41 +215,41 @@ export class GcpWorkspace extends pulumi.ComponentResource implements WorkspaceO
     );
 
     // Every binding takes the account's own outputs, so it waits for the account to exist and
-    // goes before it on destroy.
-    const runtime = new serviceaccount.Account(
-      `${name}-runtime`,
-      {
-        project,
-        accountId: physicalName([...args.nameParts, "runtime"], NAME_RULES.gcpServiceAccount),
-        displayName: "ML platform runtime",
-        description: "Runs the platform's Vertex AI training and serving work.",
-      },
-      { parent: this, dependsOn: apis },
-    );
-    for (const role of RUNTIME_PROJECT_ROLES) {
-      new projects.IAMMember(
-        `${name}-runtime-${roleShortName(role)}`,
-        { project, role, member: runtime.member },
+    // goes before it on destroy; accounts and bindings wait for the IAM and Resource Manager APIs.
+    const account = (
+      role: "runtime" | "serving",
+      roles: readonly string[],
+      description: string,
+    ): serviceaccount.Account => {
+      const created = new serviceaccount.Account(
+        `${name}-${role}`,
+        {
+          project,
+          accountId: physicalName([...args.nameParts, role], NAME_RULES.gcpServiceAccount),
+          displayName: `ML platform ${role}`,
+          description,
+        },
         { parent: this, dependsOn: apis },
       );
-    }
-    const serving = new serviceaccount.Account(
-      `${name}-serving`,
-      {
-        project,
-        accountId: physicalName([...args.nameParts, "serving"], NAME_RULES.gcpServiceAccount),
-        displayName: "ML platform serving",
-        description: "Runs the platform's online endpoints' serving containers.",
-      },
-      { parent: this, dependsOn: apis },
+      for (const projectRole of roles) {
+        new projects.IAMMember(
+          `${name}-${role}-${roleShortName(projectRole)}`,
+          { project, role: projectRole, member: created.member },
+          { parent: this, dependsOn: apis },
+        );
+      }
+      return created;
+    };
+    const runtime = account(
+      "runtime",
+      RUNTIME_PROJECT_ROLES,
+      "Runs the platform's Vertex AI training jobs.",
     );
-    for (const role of SERVING_PROJECT_ROLES) {
-      new projects.IAMMember(
-        `${name}-serving-${roleShortName(role)}`,
-        { project, role, member: serving.member },
-        { parent: this, dependsOn: apis },
-      );
-    }
+    const serving = account(
+      "serving",
+      SERVING_PROJECT_ROLES,
+      "Runs the platform's online endpoints' serving containers.",
+    );
 
     const metadataStore = new vertex.AiMetadataStore(
       `${name}-metadata`,
