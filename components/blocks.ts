@@ -108,4 +108,6 @@ export interface PlatformOutputs {
    * serverless custom jobs or a persistent resource, with the spec settings not applied).
    */
   trainingJobSettings?: pulumi.Output<unknown>;
+  /** Where the endpoints' alarms notify, on a cloud whose alarms need a topic (AWS: SNS). */
+  alertTopicArn?: pulumi.Output<string>;
 }

@@ -44,6 +44,7 @@ export function definePlatform(spec: PlatformSpec): StackOutputs {
       ...(platform.trainingJobSettings === undefined
         ? {}
         : { trainingJobSettings: platform.trainingJobSettings }),
+      ...(platform.alertTopicArn === undefined ? {} : { alertTopicArn: platform.alertTopicArn }),
     };
   }
   return outputs;
