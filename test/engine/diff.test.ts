@@ -395,7 +395,11 @@ describe("diff of two stack configs, planned as a pipeline plans them", function
         const size = endpoints[0].size as Parameters<typeof resolveInstance>[0];
         const hourlyUsd = resolveInstance(size, cloud, "hosting").hourlyUsd;
         const priced = diff.resources.added.filter(
-          (e) => e.urn.includes(`${cloud}-endpoint-fraud`) && e.peakMonthlyUsd !== undefined,
+          // The endpoint's compute; its alarms are fixed charges of their own.
+          (e) =>
+            e.urn.includes(`${cloud}-endpoint-fraud`) &&
+            !/-(5xx|latency)$/.test(e.urn) &&
+            e.peakMonthlyUsd !== undefined,
         );
         expect(priced, cloud).to.have.length(1);
         expect(priced[0].idleMonthlyUsd, cloud).to.be.closeTo(
