@@ -65,19 +65,20 @@ function encode(value: unknown): string {
 
 /**
  * Reads a stack's config from `Pulumi.<stack>.yaml`, or from `configFile` as
- * `pulumi --config-file` does. Keys without a namespace belong to the project.
+ * `pulumi --config-file` does. Keys without a namespace belong to the project: `project`, or
+ * the one `projectDir`'s Pulumi.yaml names.
  */
 export function loadStackConfig(
   projectDir: string,
   stack: string,
   configFile?: string,
+  project: string = projectName(projectDir),
 ): StackConfig {
   if (!STACK_NAME.test(stack)) {
     throw new UsageError(
       `--stack ${JSON.stringify(stack)} is not a stack name; use letters, digits, '-', '_' or '.'`,
     );
   }
-  const project = projectName(projectDir);
   const file = configFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
     const stacks = knownStacks(projectDir).join(", ");
