@@ -5,7 +5,7 @@ import { UsageError } from "../errors";
 import { planStack } from "../plan";
 import { PROJECT_DIR } from "../project";
 import { type StackConfig, loadStackConfig, projectName } from "../stackConfig";
-import { type Violation, analyzeStack } from "./analyze";
+import { type NotApplicable, type Violation, analyzeStack } from "./analyze";
 import { type AnalysisInput, fromStackExport, readAnalysisFile } from "./input";
 import { readPolicyConfig, reconcilePolicyConfig } from "./policyConfig";
 
@@ -107,7 +107,11 @@ export function policyConfigFile(config: StackConfig, explicit: string | undefin
  * the policies read it (the runtime config that `PULUMI_CONFIG` fills under CrossGuard), the
  * policy config reconciled with the policies' defaults.
  */
-export async function gateStack(analysis: StackAnalysis, configFile: string): Promise<Violation[]> {
+export async function gateStack(
+  analysis: StackAnalysis,
+  configFile: string,
+  notApplicable: NotApplicable[] = [],
+): Promise<Violation[]> {
   setAllConfig(analysis.config.values, analysis.config.secretKeys);
   const policyConfig = reconcilePolicyConfig(
     POLICIES,
@@ -115,9 +119,15 @@ export async function gateStack(analysis: StackAnalysis, configFile: string): Pr
     readPolicyConfig(configFile),
     configFile,
   );
-  return analyzeStack(analysis.input.resources, POLICIES, policyConfig, {
-    name: POLICY_PACK_NAME,
-    version: packVersion(),
-    enforcementLevel: "advisory",
-  });
+  return analyzeStack(
+    analysis.input.resources,
+    POLICIES,
+    policyConfig,
+    {
+      name: POLICY_PACK_NAME,
+      version: packVersion(),
+      enforcementLevel: "advisory",
+    },
+    notApplicable,
+  );
 }
