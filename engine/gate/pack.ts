@@ -56,20 +56,22 @@ function configOfFile(
 
 /**
  * The resources to analyze: the offline plan of `--stack`, or the export or preview file of
- * `--from` with its stack's config (see `configOfFile`).
+ * `--from` (or the flag `fromFlag` names) with its stack's config (see `configOfFile`).
  */
 export async function loadAnalysis(options: {
   stack?: string;
   from?: string;
+  fromFlag?: string;
   configFile?: string;
   command: string;
 }): Promise<StackAnalysis> {
   const { stack, from, configFile, command } = options;
+  const fromFlag = options.fromFlag ?? "--from";
   if ((stack === undefined) === (from === undefined)) {
-    throw new UsageError(`${command}: give either --stack NAME or --from FILE`);
+    throw new UsageError(`${command}: give either --stack NAME or ${fromFlag} FILE`);
   }
   if (from !== undefined) {
-    const input = readAnalysisFile(from);
+    const input = readAnalysisFile(from, fromFlag);
     return { input, ...configOfFile(from, input, configFile) };
   }
   const plan = await planStack({ projectDir: PROJECT_DIR, stack: stack as string, configFile });
