@@ -2,6 +2,7 @@ import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformOutputs } from "../blocks";
+import { type EndpointDetails, endpointDetails } from "../endpointDetails";
 import type { PlatformArgs } from "../platform";
 import { uniqueSuffix } from "../suffix";
 import { platformTags } from "../tags";
@@ -27,6 +28,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
   public readonly containerRegistryUrl: pulumi.Output<string>;
   public readonly modelRegistryName: pulumi.Output<string>;
   public readonly endpoints: Record<string, pulumi.Output<string>>;
+  public readonly endpointDetails: Record<string, EndpointDetails>;
 
   constructor(name: string, args: PlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("mlplatform:aws:Platform", name, {}, opts);
@@ -130,6 +132,12 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     this.endpoints = Object.fromEntries(
       spec.endpoints.map((endpoint, i) => [endpoint.name, endpoints[i].scoringUrl]),
     );
+    this.endpointDetails = Object.fromEntries(
+      spec.endpoints.map((endpoint, i) => [
+        endpoint.name,
+        endpointDetails("aws", account.region, endpoint, endpoints[i]),
+      ]),
+    );
     this.registerOutputs({
       workspaceName: this.workspaceName,
       trainingClusterName: this.trainingClusterName,
@@ -137,6 +145,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
       containerRegistryUrl: this.containerRegistryUrl,
       modelRegistryName: this.modelRegistryName,
       endpoints: this.endpoints,
+      endpointDetails: this.endpointDetails,
     });
   }
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformOutputs } from "../blocks";
+import { type EndpointDetails, endpointDetails } from "../endpointDetails";
 import type { PlatformArgs } from "../platform";
 import { uniqueSuffix } from "../suffix";
 import { platformTags } from "../tags";
@@ -29,6 +30,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
   public readonly containerRegistryUrl: pulumi.Output<string>;
   public readonly modelRegistryName: pulumi.Output<string>;
   public readonly endpoints: Record<string, pulumi.Output<string>>;
+  public readonly endpointDetails: Record<string, EndpointDetails>;
 
   constructor(name: string, args: PlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("mlplatform:gcp:Platform", name, {}, opts);
@@ -111,6 +113,12 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
     this.endpoints = Object.fromEntries(
       spec.endpoints.map((endpoint, i) => [endpoint.name, endpoints[i].scoringUrl]),
     );
+    this.endpointDetails = Object.fromEntries(
+      spec.endpoints.map((endpoint, i) => [
+        endpoint.name,
+        endpointDetails("gcp", placement.region, endpoint, endpoints[i]),
+      ]),
+    );
     this.registerOutputs({
       workspaceName: this.workspaceName,
       trainingClusterName: this.trainingClusterName,
@@ -118,6 +126,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
       containerRegistryUrl: this.containerRegistryUrl,
       modelRegistryName: this.modelRegistryName,
       endpoints: this.endpoints,
+      endpointDetails: this.endpointDetails,
     });
   }
 }
