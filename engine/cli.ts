@@ -24,8 +24,14 @@ const COMMANDS: Record<
     load: () => (require("./commands/gate") as typeof import("./commands/gate")).run,
   },
   compare: {
-    summary: "put the clouds side by side for one spec: resources, instance types, cost",
+    summary:
+      "put the clouds side by side for one spec: resources, instance types, cost; --live: probed stacks",
     load: () => (require("./commands/compare") as typeof import("./commands/compare")).run,
+  },
+  probe: {
+    summary:
+      "send the sample request to a deployed stack's endpoints: latency, errors, throughput, cost",
+    load: () => (require("./commands/probe") as typeof import("./commands/probe")).run,
   },
   prices: {
     summary: "rebuild the catalog's prices from the AWS and Azure public price lists",

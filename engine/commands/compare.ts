@@ -184,9 +184,12 @@ function render(stack: string, comparisons: CloudComparison[], standIns: string[
  * `compare`: the stack's one spec planned on all three clouds side by side, whatever clouds the
  * stack lists: resources per block, the instance types the catalog maps, and the monthly idle
  * floor and scaled ceiling. A cloud that cannot run the spec (a size it does not offer) is named
- * with the reason.
+ * with the reason. With `--live`, puts probed stacks side by side instead (`compareLive.ts`).
  */
 export async function run(argv: string[]): Promise<number> {
+  if (argv.includes("--live")) {
+    return (require("./compareLive") as typeof import("./compareLive")).runLive(argv);
+  }
   const flags = parseFlags(argv, FLAGS, "compare");
   const stack = required(flags.stack, "stack", "compare");
   const config = loadStackConfig(PROJECT_DIR, stack, flags["config-file"]);
