@@ -324,4 +324,58 @@ describe("probe against loopback services", function () {
     );
     expect(result.stdout).to.include("aws iris: throttled: ThrottlingException: Rate exceeded");
   });
+
+  it("reads a stack's outputs through the Pulumi CLI, and refuses a stack with no endpoints", async () => {
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin);
+    const log = path.join(dir, "pulumi-args");
+    fs.writeFileSync(
+      path.join(bin, "pulumi"),
+      `#!/bin/sh\necho "$@" > "${log}"\necho '{"aws": {"workspaceName": "mlplatform-aws-prod", "endpoints": {}, "endpointDetails": {}}}'\n`,
+      { mode: 0o755 },
+    );
+    const result = await runCliAsync(["probe", "--stack", "aws-prod"], {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH}`,
+    });
+    expect(fs.readFileSync(log, "utf8").trim()).to.equal(
+      "stack output --json --show-secrets --stack aws-prod",
+    );
+    expect([result.status, result.stdout]).to.deep.equal([2, ""]);
+    expect(result.stderr).to.match(/^error: stack aws-prod: the stack exports no endpoints /);
+  });
+
+  it("says when the Pulumi CLI is missing, exit 2", async () => {
+    const result = await runCliAsync(["probe", "--stack", "aws-prod"], {
+      PATH: path.dirname(process.execPath),
+    });
+    expect(result.status).to.equal(2);
+    expect(result.stderr).to.equal(
+      "error: --stack aws-prod: the Pulumi CLI (pulumi) is not installed or not on PATH; install it (https://www.pulumi.com/docs/iac/download-install/), or run `pulumi stack output --json --show-secrets --stack aws-prod > outputs.json` where it is and pass --outputs outputs.json\n",
+    );
+  });
+
+  it("refuses a missing or unreadable outputs file and bad bounds, exit 2 with no stack trace", async () => {
+    const missing = await runCliAsync(
+      ["probe", "--outputs", path.join(dir, "none.json")],
+      process.env,
+    );
+    expect([missing.status, missing.stdout]).to.deep.equal([2, ""]);
+    expect(missing.stderr).to.match(
+      /^error: --outputs \S+none\.json: no such file; write it with /,
+    );
+    const garbled = path.join(dir, "garbled.json");
+    fs.writeFileSync(garbled, "{ not json");
+    const notJson = await runCliAsync(["probe", "--outputs", garbled], process.env);
+    expect(notJson.status).to.equal(2);
+    expect(notJson.stderr).to.match(/^error: --outputs \S+garbled\.json: not JSON \(/);
+    const bounds = await runCliAsync(
+      ["probe", "--outputs", garbled, "--concurrency", "500"],
+      process.env,
+    );
+    expect(bounds.stderr).to.equal(
+      "error: probe: --concurrency 500 is not allowed; use an integer from 1 to 64\n",
+    );
+    for (const r of [missing, notJson, bounds]) expect(r.stderr).not.to.match(/\n\s+at /);
+  });
 });
