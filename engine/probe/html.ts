@@ -110,7 +110,7 @@ function costChart(rows: readonly LiveRow[]): string {
         bars: [
           {
             value,
-            text: value === null ? "not priced" : `$${value.toFixed(4)}`,
+            text: value === null ? "not priced" : `$${value.toPrecision(3)}`,
             colour: CLOUD_COLOURS[row.endpoint.cloud],
             opacity: 1,
           },

@@ -32,8 +32,11 @@ export async function probeStack(
   const [name, outputs] =
     "stack" in source
       ? [source.stack, stackOutputs(source.stack, PROJECT_DIR)]
-      : [source.outputsFile, readOutputsFile(source.outputsFile)];
-  let targets = targetsFromOutputs(outputs, "stack" in source ? `stack ${name}` : name);
+      : [path.basename(source.outputsFile, ".json"), readOutputsFile(source.outputsFile)];
+  let targets = targetsFromOutputs(
+    outputs,
+    "stack" in source ? `stack ${name}` : source.outputsFile,
+  );
   if (only !== undefined) {
     const names = [...new Set(targets.map((t) => t.name))];
     targets = targets.filter((t) => t.name === only);

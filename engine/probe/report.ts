@@ -11,7 +11,7 @@ export const REPORT_FORMAT = "mlplatform-probe/1";
 /** What `probe --json` prints: one stack's endpoints, measured. */
 export interface ProbeReport {
   format: typeof REPORT_FORMAT;
-  /** The stack probed, when it was named (`--stack`), else the outputs file's name. */
+  /** The stack probed (`--stack`), or the outputs file's name without `.json` (`--outputs`). */
   stack: string;
   probedAt: string;
   limits: ProbeLimits;
@@ -103,7 +103,7 @@ export function liveCells(row: LiveRow): string[] {
     fixed(e.latency?.p99Ms, 1),
     fixed(e.requestsPerSecond, 2),
     fixed(e.predictionsPerSecond, 2),
-    fixed(e.costPer1000PredictionsUsd, 4),
+    e.costPer1000PredictionsUsd === null ? "-" : e.costPer1000PredictionsUsd.toPrecision(3),
   ];
 }
 

@@ -57,7 +57,7 @@ describe("compare --live", function () {
       /^stack +cloud +endpoint +instance type +replicas +USD\/h +idle USD\/month +requests +correct +errors +p50 ms +p95 ms +p99 ms +req\/s +pred\/s +USD\/1k pred$/,
     );
     expect(lines[2]).to.match(
-      /^aws-prod +aws +iris +ml\.m5\.xlarge +2 +0\.2500 +365 +100 +100 +0 +40\.0 +80\.0 +120\.0 +10\.00 +40\.00 +0\.0035$/,
+      /^aws-prod +aws +iris +ml\.m5\.xlarge +2 +0\.2500 +365 +100 +100 +0 +40\.0 +80\.0 +120\.0 +10\.00 +40\.00 +0\.00350$/,
     );
     expect(lines[3]).to.match(/^azure-prod +azure +iris .* +97 +throttled 3 +55\.0 /);
     expect(result.stdout).to.include("azure-prod azure iris: throttled: HTTP 429: busy");

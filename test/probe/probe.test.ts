@@ -318,7 +318,7 @@ describe("probe against loopback services", function () {
       "1",
     ]);
     expect(result.status).to.equal(1);
-    expect(result.stdout).to.match(/^Probe of .*outputs\.json: 2 requests at most, 1 at once/);
+    expect(result.stdout).to.match(/^Probe of outputs: 2 requests at most, 1 at once/);
     expect(result.stdout).to.match(
       /\n\S+ +aws +iris +ml\.m5\.xlarge +2 +[\d.]+ +[\d,]+ +2 +1 +throttled 1 /,
     );
