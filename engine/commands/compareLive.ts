@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { UsageError } from "../errors";
 import { probeStack } from "../probe";
 import { liveHtml } from "../probe/html";
+import { readText } from "../probe/outputs";
 import { type ProbeReport, liveMarkdown, liveText, parseReport, rowsOf } from "../probe/report";
 import { LOAD_FLAGS, loadOptions } from "./probe";
 
@@ -26,16 +27,7 @@ function parse(argv: string[]) {
 }
 
 function readReport(file: string): ProbeReport {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `${file}: ${code === "ENOENT" ? "no such file" : `cannot read it (${code})`}`,
-    );
-  }
-  return parseReport(text, file);
+  return parseReport(readText(file, file), file);
 }
 
 /**

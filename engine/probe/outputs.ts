@@ -5,17 +5,28 @@ import { UsageError } from "../errors";
 /** Time `pulumi stack output` may take, in milliseconds. */
 const PULUMI_TIMEOUT_MS = 120_000;
 
-/** Parses a file `pulumi stack output --json --show-secrets` wrote. */
-export function readOutputsFile(file: string): unknown {
-  let text: string;
+/**
+ * A file's text; a file that is missing or unreadable is a usage error that starts with `label`
+ * and ends with `hint`, when one is given.
+ */
+export function readText(file: string, label: string, hint?: string): string {
   try {
-    text = fs.readFileSync(file, "utf8");
+    return fs.readFileSync(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `--outputs ${file}: ${code === "ENOENT" ? "no such file" : `cannot read it (${code ?? (err as Error).message})`}; write it with \`pulumi stack output --json --show-secrets --stack NAME > ${file}\``,
-    );
+    const reason =
+      code === "ENOENT" ? "no such file" : `cannot read it (${code ?? (err as Error).message})`;
+    throw new UsageError(`${label}: ${reason}${hint === undefined ? "" : `; ${hint}`}`);
   }
+}
+
+/** Parses a file `pulumi stack output --json --show-secrets` wrote. */
+export function readOutputsFile(file: string): unknown {
+  const text = readText(
+    file,
+    `--outputs ${file}`,
+    `write it with \`pulumi stack output --json --show-secrets --stack NAME > ${file}\``,
+  );
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
