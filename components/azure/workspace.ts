@@ -8,7 +8,7 @@ import type { WorkspaceArgs, WorkspaceOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
-import type { TeamMemberSpec, TeamSpec, Tier } from "../types";
+import type { AzurePrincipalType, TeamMemberSpec, TeamSpec, Tier } from "../types";
 import { type AzurePlacement, BUILT_IN_ROLES, roleDefinitionId } from "./common";
 
 /**
@@ -45,11 +45,15 @@ export interface AzureWorkspaceArgs extends WorkspaceArgs, AzurePlacement {
   containerRegistryId: pulumi.Input<string>;
 }
 
+/** A member's object id names a user unless the spec says it names a group. */
+const DEFAULT_PRINCIPAL_TYPE: AzurePrincipalType = "User";
+
 /** A team member's Entra principal, with the team the member belongs to. */
 interface TeamPrincipal {
   team: string;
   member: string;
   principalId: string;
+  principalType: AzurePrincipalType;
 }
 
 /**
@@ -68,6 +72,7 @@ export function teamPrincipals(teams: readonly TeamSpec[]): TeamPrincipal[] {
         team: team.name,
         member: member.name,
         principalId: member.azurePrincipalId,
+        principalType: member.azurePrincipalType ?? DEFAULT_PRINCIPAL_TYPE,
       })),
   );
 }
@@ -194,7 +199,7 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
         {
           scope: workspace.id,
           principalId: person.principalId,
-          principalType: "User",
+          principalType: person.principalType,
           roleDefinitionId: dataScientist,
           description: `AzureML Data Scientist for ${person.member} of team ${person.team}`,
         },

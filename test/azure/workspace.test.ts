@@ -196,6 +196,26 @@ describe("azure workspace", () => {
     }
   });
 
+  it("declares a group member's role assignment as a group's", async () => {
+    const teams: TeamSpec[] = [
+      {
+        name: "fraud",
+        members: [
+          {
+            name: "ml-team",
+            azurePrincipalId: "11111111-2222-3333-4444-555555555555",
+            azurePrincipalType: "Group",
+          },
+        ],
+      },
+    ];
+    const [role] = ofType(await build("dev", teams), ROLE);
+    expect(role.inputs).to.include({
+      principalId: "11111111-2222-3333-4444-555555555555",
+      principalType: "Group",
+    });
+  });
+
   it("assigns no role when there are no teams", async () => {
     const regs = await build("dev", []);
     expect(regs.filter((r) => r.type === ROLE)).to.have.length(0);
