@@ -106,4 +106,11 @@ export interface PlatformOutputs {
   endpoints: Record<string, pulumi.Output<string>>;
   /** Endpoint name to what a caller needs to invoke and price it (`npm run probe`). */
   endpointDetails: Record<string, EndpointDetails>;
+  /**
+   * How training jobs are submitted, where the cluster name alone does not say it (Vertex AI:
+   * serverless custom jobs or a persistent resource, with the spec settings not applied).
+   */
+  trainingJobSettings?: pulumi.Output<unknown>;
+  /** Where the endpoints' alarms notify, on a cloud whose alarms need a topic (AWS: SNS). */
+  alertTopicArn?: pulumi.Output<string>;
 }

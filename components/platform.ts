@@ -42,6 +42,10 @@ export function definePlatform(spec: PlatformSpec): StackOutputs {
       modelRegistryName: platform.modelRegistryName,
       endpoints: platform.endpoints,
       endpointDetails: platform.endpointDetails,
+      ...(platform.trainingJobSettings === undefined
+        ? {}
+        : { trainingJobSettings: platform.trainingJobSettings }),
+      ...(platform.alertTopicArn === undefined ? {} : { alertTopicArn: platform.alertTopicArn }),
     };
   }
   return outputs;

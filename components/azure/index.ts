@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformOutputs } from "../blocks";
 import { type EndpointDetails, azureOnlineEndpointId, endpointDetails } from "../endpointDetails";
 import { NAME_RULES, physicalName } from "../naming";
+import { statefulOptions } from "../options";
 import type { PlatformArgs } from "../platform";
 import { uniqueSuffix } from "../suffix";
 import { blockTags, platformTags } from "../tags";
@@ -52,7 +53,8 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
         location,
         tags: blockTags(base.tags, "workspace"),
       },
-      { parent: this },
+      // Deleting the group deletes everything in it, the resources retained on delete included.
+      statefulOptions(spec.tier, this),
     );
     const placement: AzurePlacement = { nameParts, resourceGroupName: group.name, location };
 
@@ -66,6 +68,17 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
       { ...base, ...placement, uniqueSuffix: suffix.result },
       { parent: this },
     );
+    const modelRegistry = new AzureModelRegistry(
+      `${name}-model-registry`,
+      {
+        ...base,
+        ...placement,
+        modelNames: spec.endpoints.map((endpoint) => endpoint.name),
+        uniqueSuffix: suffix.result,
+      },
+      { parent: this },
+    );
+
     const workspace = new AzureWorkspace(
       `${name}-workspace`,
       {
@@ -79,6 +92,13 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
         storageAccountName: storage.storageName,
         dataContainerName: storage.containerName,
         containerRegistryId: registry.registryId,
+        dataContainerId: storage.containerId,
+        modelRegistryId: modelRegistry.modelRegistryId,
+        // Only prod has a managed network to provision, with the token of `pulumi up`'s login.
+        armAccessToken:
+          spec.tier === "prod"
+            ? authorization.getClientTokenOutput({}, { parent: this }).token
+            : undefined,
       },
       { parent: this },
     );
@@ -94,17 +114,6 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
       },
       { parent: this },
     );
-    const modelRegistry = new AzureModelRegistry(
-      `${name}-model-registry`,
-      {
-        ...base,
-        ...placement,
-        modelNames: spec.endpoints.map((endpoint) => endpoint.name),
-        uniqueSuffix: suffix.result,
-      },
-      { parent: this },
-    );
-
     this.endpoints = {};
     this.endpointDetails = {};
     for (const endpointSpec of spec.endpoints) {
@@ -121,6 +130,8 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
           blobEndpoint: storage.blobEndpoint,
           containerName: storage.containerName,
           datastoreName: workspace.datastoreName,
+          containerId: storage.containerId,
+          deploymentPrerequisites: workspace.deploymentPrerequisites,
         },
         { parent: this },
       );
