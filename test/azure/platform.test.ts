@@ -335,6 +335,7 @@ describe("azure platform", () => {
   it("exports what a caller needs to invoke and price each endpoint, with its ARM id", async () => {
     const { platform } = await build(azureSpec({ "mlplatform:endpoints": TWO_ENDPOINTS }));
     const row = resolveInstance("cpu-8x32", "azure", "hosting");
+    const workspace = await unwrap(platform.workspaceName);
     expect(await unwrap(platform.endpointDetails.churn)).to.deep.equal({
       cloud: "azure",
       region: "eastus",
@@ -347,7 +348,7 @@ describe("azure platform", () => {
       priceRegion: row.region,
       minReplicas: 3,
       maxReplicas: 10,
-      resourceId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.MachineLearningServices/workspaces/mlplatform-test/onlineEndpoints/churn-${SUFFIX}`,
+      resourceId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.MachineLearningServices/workspaces/${workspace}/onlineEndpoints/churn-${SUFFIX}`,
     });
   });
 
