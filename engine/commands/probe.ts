@@ -1,4 +1,4 @@
-import { parseFlags } from "../args";
+import { type CommandHelp, parseFlags } from "../args";
 import { UsageError } from "../errors";
 import { type OutputsSource, probeStack } from "../probe";
 import type { ProbeEndpoints } from "../probe/invoke";
@@ -15,12 +15,34 @@ export const LOAD_FLAGS = {
   "azure-management-url": { type: "string" },
 } as const;
 
-const FLAGS = {
+export const FLAGS = {
   stack: { type: "string" },
   outputs: { type: "string" },
   json: { type: "boolean" },
   ...LOAD_FLAGS,
 } as const;
+
+export const HELP: CommandHelp<keyof typeof FLAGS> = {
+  usage:
+    "(--stack NAME | --outputs FILE) [--requests N] [--concurrency C] [--duration S] [--timeout S] [--endpoint NAME] [--azure-management-url URL] [--json]",
+  description:
+    "Sends the sample model's request to every endpoint a deployed stack exports and reports latency percentiles, errors by kind, throughput and cost per 1,000 predictions. Exit 0 when every endpoint answered every request correctly, 1 when one did not, 2 on bad input.",
+  flags: {
+    stack: "read the stack's outputs with `pulumi stack output --json --show-secrets`",
+    outputs: "read the outputs from FILE, which that command wrote",
+    json: "print the report as JSON, as compare --live reads it",
+    requests: "requests to send each endpoint (default 100)",
+    concurrency: "requests in flight at once (default 4)",
+    duration: "seconds after which no new request starts (default 60)",
+    timeout: "seconds a request may take (default 10)",
+    endpoint: "probe only the endpoint of this spec name",
+    "azure-management-url":
+      "Azure Resource Manager for listKeys (default https://management.azure.com)",
+  },
+  examples: [
+    "npm run probe -- --stack aws-prod --requests 500 --concurrency 8 --json > probe-aws-prod.json",
+  ],
+};
 
 /** Azure Resource Manager's public endpoint. */
 const AZURE_MANAGEMENT_URL = "https://management.azure.com";
