@@ -22,7 +22,7 @@ export const FLAGS = {
 export const HELP: CommandHelp<keyof typeof FLAGS> = {
   usage: "--stack NAME [--config-file FILE] [--json]",
   description:
-    "Plans the stack's one spec on all three clouds side by side, whatever clouds the stack lists: resources per block, the instance types the catalog maps, and the monthly idle floor and scaled ceiling. Exit 0, or 2 on bad input.",
+    "Plans the stack's one spec on all three clouds side by side, whatever clouds the stack lists: resources per block, the instance types the catalog maps, and the monthly idle floor and scaled ceiling. Exit 0, or 2 on bad input. \`compare --live FILE... | --stacks a,b,c [--json | --markdown] [--html FILE]\` instead puts probed stacks side by side (see the README).",
   flags: {
     stack: "the stack whose spec to compare (required)",
     "config-file": "read the stack's config from FILE instead of Pulumi.NAME.yaml",
