@@ -101,10 +101,7 @@ export class GrpcEngine {
     private readonly config: StackConfig,
   ) {}
 
-  static async start(
-    config: StackConfig,
-    calls: Record<string, CallHandler>,
-  ): Promise<GrpcEngine> {
+  static async start(config: StackConfig, calls: Record<string, CallHandler>): Promise<GrpcEngine> {
     const server = new grpc.Server();
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
@@ -157,9 +154,7 @@ export class GrpcEngine {
         });
         return new Empty();
       }),
-      getRootResource: unary(() =>
-        new engineProto.GetRootResourceResponse().setUrn(this.rootUrn),
-      ),
+      getRootResource: unary(() => new engineProto.GetRootResourceResponse().setUrn(this.rootUrn)),
       setRootResource: unary((req: engineProto.SetRootResourceRequest) => {
         this.rootUrn = req.getUrn();
         return new engineProto.SetRootResourceResponse();

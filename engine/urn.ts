@@ -19,7 +19,8 @@ export function resourceUrn(
   type: string,
   name: string,
 ): string {
-  const parentType = parentUrn === undefined || parentUrn === "" ? "" : qualifiedTypeOfUrn(parentUrn);
+  const parentType =
+    parentUrn === undefined || parentUrn === "" ? "" : qualifiedTypeOfUrn(parentUrn);
   const qualified =
     parentType === "" || parentType === ROOT_STACK_TYPE ? type : `${parentType}$${type}`;
   return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
