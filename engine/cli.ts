@@ -1,5 +1,4 @@
 import { closest } from "fastest-levenshtein";
-
 import { UsageError } from "./errors";
 
 // tsx turns on Node's source maps; then every stack the SDK captures (one per promise it tracks,
