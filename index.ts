@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { withGcpProject } from "./components/gcpProject";
 import { definePlatform } from "./components/platform";
 import { ConfigError, parsePlatformSpec } from "./components/spec";
 
@@ -14,5 +15,5 @@ export = async () => {
   if (!result.ok) {
     throw new ConfigError(result.problems);
   }
-  return definePlatform(result.spec);
+  return definePlatform(await withGcpProject(result.spec));
 };

@@ -3,6 +3,7 @@ import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { SCALE_FLOOR, SIZES, SIZE_NAMES, isSizeName, unavailableReason } from "./catalog";
 import {
+  AZURE_PRINCIPAL_TYPES,
   CLOUDS,
   type Cloud,
   type EndpointSpec,
@@ -50,27 +51,39 @@ export const DEFAULTS = {
   maxReplicasOverMin: 2,
 } as const;
 
-const PROVIDER_KEYS: Record<Cloud, Record<string, { pattern: RegExp; allowed: string }>> = {
+/**
+ * The provider keys each cloud needs, checked for shape. A key that is not `required` may be left
+ * out: the provider then finds it in its own environment (`gcp:project` falls back to
+ * GOOGLE_PROJECT and gcloud's project), and `index.ts` asks the provider for it.
+ */
+const PROVIDER_KEYS: Record<
+  Cloud,
+  Record<string, { pattern: RegExp; allowed: string; required: boolean }>
+> = {
   aws: {
     "aws:region": {
       pattern: /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/,
       allowed: "an AWS region such as us-east-1",
+      required: true,
     },
   },
   azure: {
     "azure-native:location": {
       pattern: /^[a-z][a-z0-9]+$/,
       allowed: "an Azure location name such as eastus or westeurope",
+      required: true,
     },
   },
   gcp: {
     "gcp:project": {
       pattern: /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
       allowed: "a GCP project id: 6-30 lowercase letters, digits and hyphens",
+      required: false,
     },
     "gcp:region": {
       pattern: /^[a-z]+-[a-z]+\d+$/,
       allowed: "a GCP region such as us-central1",
+      required: true,
     },
   },
 };
@@ -84,6 +97,44 @@ const ENDPOINT_NAME = /^[a-z](-?[a-z0-9])*$/;
 const SHORT_NAME = /^[a-z](-?[a-z0-9]){1,31}$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const GCP_MEMBER = /^(user|group|serviceAccount):[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const GCP_MEMBER_ALLOWED =
+  "use an IAM member such as user:alice@contoso.com or group:ml-team@contoso.com";
+
+/** Domains reserved for documentation and tests (RFC 2606, RFC 6761): no principal lives there. */
+const RESERVED_DOMAINS = ["example.com", "example.net", "example.org"];
+const RESERVED_TOP_LEVEL_DOMAINS = ["example", "test", "invalid", "localhost"];
+/** The all-zero GUID prefix documentation uses for object ids; Entra never issues it. */
+const PLACEHOLDER_GUID_PREFIX = "00000000-0000-0000-0000-";
+
+/**
+ * Why a principal is a documentation placeholder, or `undefined` for one that may exist. IAM and
+ * role-assignment creation fail on principals that do not exist, so a stack naming one is refused
+ * before anything is declared.
+ */
+export function placeholderReason(principal: string): string | undefined {
+  const lower = principal.toLowerCase();
+  if (lower.startsWith(PLACEHOLDER_GUID_PREFIX)) {
+    return "a documentation placeholder, not an object id Microsoft Entra issues; use the member's object id (az ad user show --id <upn> --query id)";
+  }
+  const domain = lower.includes("@") ? lower.slice(lower.lastIndexOf("@") + 1) : undefined;
+  if (domain === undefined) {
+    return undefined;
+  }
+  const reserved =
+    RESERVED_DOMAINS.find((d) => domain === d || domain.endsWith(`.${d}`)) ??
+    RESERVED_TOP_LEVEL_DOMAINS.find((tld) => domain === tld || domain.endsWith(`.${tld}`));
+  return reserved === undefined
+    ? undefined
+    : `${reserved} is reserved for documentation, so no such principal exists; use a real member of your organisation`;
+}
+
+/** Refuses documentation placeholders, naming why. */
+const notPlaceholder = (value: string, ctx: z.RefinementCtx) => {
+  const reason = placeholderReason(value);
+  if (reason !== undefined) {
+    ctx.addIssue({ code: "custom", message: reason, input: value });
+  }
+};
 
 const intIn = (min: number, max: number) =>
   z
@@ -136,13 +187,18 @@ const memberSchema = z.strictObject(
     azurePrincipalId: z
       .string({ error: "use the member's Microsoft Entra object id (a GUID)" })
       .regex(GUID, { error: "use the member's Microsoft Entra object id (a GUID)" })
+      .superRefine(notPlaceholder)
+      .optional(),
+    azurePrincipalType: z
+      .enum(AZURE_PRINCIPAL_TYPES, { error: `use ${AZURE_PRINCIPAL_TYPES.join(" or ")}` })
       .optional(),
     gcpMember: z
-      .string({ error: "use an IAM member such as user:alice@example.com" })
-      .regex(GCP_MEMBER, { error: "use an IAM member such as user:alice@example.com" })
+      .string({ error: GCP_MEMBER_ALLOWED })
+      .regex(GCP_MEMBER, { error: GCP_MEMBER_ALLOWED })
+      .superRefine(notPlaceholder)
       .optional(),
   },
-  { error: "use an object {name, azurePrincipalId, gcpMember}" },
+  { error: "use an object {name, azurePrincipalId, azurePrincipalType, gcpMember}" },
 );
 
 const teamSchema = z.strictObject(
@@ -347,12 +403,12 @@ function crossChecks(
   for (const cloud of clouds) {
     for (const [key, rule] of Object.entries(PROVIDER_KEYS[cloud])) {
       const value = raw[key];
-      if (value === undefined || value === "") {
+      if ((value === undefined || value === "") && rule.required) {
         problems.push({
           key,
           message: `is required because ${cloud} is listed in mlplatform:clouds; use ${rule.allowed}`,
         });
-      } else if (!rule.pattern.test(value)) {
+      } else if (value !== undefined && value !== "" && !rule.pattern.test(value)) {
         problems.push({ key, message: `${showValue(value)} is not allowed; use ${rule.allowed}` });
       }
     }
@@ -443,6 +499,12 @@ function crossChecks(
   members.forEach((list, t) =>
     list.forEach((member, m) => {
       const where = `teams[${t}].members[${m}]`;
+      if (member.azurePrincipalType !== undefined && member.azurePrincipalId === undefined) {
+        problems.push({
+          key: at(`${where}.azurePrincipalType`),
+          message: "is set without azurePrincipalId; give the Entra object id it describes",
+        });
+      }
       if (clouds.includes("azure") && member.azurePrincipalId === undefined) {
         problems.push({
           key: at(`${where}.azurePrincipalId`),
@@ -453,8 +515,7 @@ function crossChecks(
       if (clouds.includes("gcp") && member.gcpMember === undefined) {
         problems.push({
           key: at(`${where}.gcpMember`),
-          message:
-            "is required because gcp is listed; use an IAM member such as user:alice@example.com",
+          message: `is required because gcp is listed; ${GCP_MEMBER_ALLOWED}`,
         });
       }
     }),
@@ -508,7 +569,14 @@ function toSpec(
     tags: p.tags ?? {},
     ...(has("aws") ? { aws: { region: raw["aws:region"] } } : {}),
     ...(has("azure") ? { azure: { location: raw["azure-native:location"] } } : {}),
-    ...(has("gcp") ? { gcp: { project: raw["gcp:project"], region: raw["gcp:region"] } } : {}),
+    ...(has("gcp")
+      ? {
+          gcp: {
+            ...(raw["gcp:project"] ? { project: raw["gcp:project"] } : {}),
+            region: raw["gcp:region"],
+          },
+        }
+      : {}),
   };
 }
 

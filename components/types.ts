@@ -48,12 +48,21 @@ export interface EndpointSpec {
   maxReplicas: number;
 }
 
+/** What a member's Entra object id names: one user, or a group whose members all get the access. */
+export const AZURE_PRINCIPAL_TYPES = ["User", "Group"] as const;
+export type AzurePrincipalType = (typeof AZURE_PRINCIPAL_TYPES)[number];
+
 export interface TeamMemberSpec {
   /** User name: the SageMaker user profile and the `studiouserid` tag. */
   name: string;
   /** Microsoft Entra object id of the member; required when Azure is deployed. */
   azurePrincipalId?: string;
-  /** Google IAM member (`user:alice@example.com`); required when GCP is deployed. */
+  /**
+   * What `azurePrincipalId` names; role assignments declare it as their `principalType`.
+   * @default "User"
+   */
+  azurePrincipalType?: AzurePrincipalType;
+  /** Google IAM member (`user:alice@contoso.com`, `group:ml@contoso.com`); required when GCP is deployed. */
   gcpMember?: string;
 }
 
@@ -71,7 +80,12 @@ export interface AzureTarget {
 }
 
 export interface GcpTarget {
-  project: string;
+  /**
+   * The project the platform deploys into. Left out of a stack's config, it is the gcp
+   * provider's own project (GOOGLE_PROJECT and the other variables the provider reads), which
+   * `index.ts` asks the provider for before any block is built.
+   */
+  project?: string;
   region: string;
 }
 

@@ -84,7 +84,7 @@ export const BASE_CONFIG: Record<string, string> = {
         {
           name: "alice",
           azurePrincipalId: "11111111-2222-3333-4444-555555555555",
-          gcpMember: "user:alice@example.com",
+          gcpMember: "user:alice@contoso.com",
         },
       ],
     },

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
+import { SIZE_NAMES } from "../components/catalog";
 import { ConfigError, formatProblems, parsePlatformSpec } from "../components/spec";
 import { BASE_CONFIG, specWith } from "./harness";
 
@@ -46,7 +47,7 @@ describe("platform spec", () => {
               {
                 name: "alice",
                 azurePrincipalId: "11111111-2222-3333-4444-555555555555",
-                gcpMember: "user:alice@example.com",
+                gcpMember: "user:alice@contoso.com",
               },
             ],
           },
@@ -71,6 +72,19 @@ describe("platform spec", () => {
         maxReplicas: 4,
       });
       expect(spec.training.spot).to.equal(false);
+    });
+
+    it("keeps the budget", () => {
+      expect(specWith({ "mlplatform:budgetMonthlyUsd": 1234.5 }).budgetMonthlyUsd).to.equal(1234.5);
+    });
+
+    it("takes equal lower and upper bounds", () => {
+      const spec = specWith({
+        ...training({ minNodes: 2, maxNodes: 2 }),
+        ...endpoint({ minReplicas: 3, maxReplicas: 3 }),
+      });
+      expect([spec.training.minNodes, spec.training.maxNodes]).to.deep.equal([2, 2]);
+      expect([spec.endpoints[0].minReplicas, spec.endpoints[0].maxReplicas]).to.deep.equal([3, 3]);
     });
 
     it("keeps a real zero", () => {
@@ -214,6 +228,11 @@ describe("platform spec", () => {
         'mlplatform:endpoints[0].name: "a-very-long-endpoint-name-1" is not allowed; use 3 to 24 characters',
       ]);
     });
+    it("names a missing required field", () => {
+      expect(problemsWith({ "mlplatform:endpoints": [{ name: "iris" }] })).to.deep.equal([
+        `mlplatform:endpoints[0].size: is required; use one of ${SIZE_NAMES.join(", ")}`,
+      ]);
+    });
     it("takes unique names", () => {
       const iris = { name: "iris", size: "cpu-2x8" };
       expect(problemsWith({ "mlplatform:endpoints": [iris, iris] })).to.deep.equal([
@@ -273,7 +292,7 @@ describe("platform spec", () => {
     const member = {
       name: "alice",
       azurePrincipalId: "11111111-2222-3333-4444-555555555555",
-      gcpMember: "user:alice@example.com",
+      gcpMember: "user:alice@contoso.com",
     };
     it("takes unique team names", () => {
       const team = { name: "fraud", members: [] };
@@ -296,17 +315,95 @@ describe("platform spec", () => {
         problemsWith({ "mlplatform:teams": [{ name: "fraud", members: [{ name: "bob" }] }] }),
       ).to.deep.equal([
         "mlplatform:teams[0].members[0].azurePrincipalId: is required because azure is listed; use the member's Microsoft Entra object id (a GUID)",
-        "mlplatform:teams[0].members[0].gcpMember: is required because gcp is listed; use an IAM member such as user:alice@example.com",
+        "mlplatform:teams[0].members[0].gcpMember: is required because gcp is listed; use an IAM member such as user:alice@contoso.com or group:ml-team@contoso.com",
       ]);
     });
+    const membersProblems = (members: unknown[]) =>
+      problemsWith({ "mlplatform:teams": [{ name: "fraud", members }] });
     it("checks the principal formats", () => {
-      const bad = { ...member, azurePrincipalId: "alice", gcpMember: "alice@example.com" };
-      expect(
-        problemsWith({ "mlplatform:teams": [{ name: "fraud", members: [bad] }] }),
-      ).to.deep.equal([
+      const bad = { ...member, azurePrincipalId: "alice", gcpMember: "alice@contoso.com" };
+      expect(membersProblems([bad])).to.deep.equal([
         'mlplatform:teams[0].members[0].azurePrincipalId: "alice" is not allowed; use the member\'s Microsoft Entra object id (a GUID)',
-        'mlplatform:teams[0].members[0].gcpMember: "alice@example.com" is not allowed; use an IAM member such as user:alice@example.com',
+        'mlplatform:teams[0].members[0].gcpMember: "alice@contoso.com" is not allowed; use an IAM member such as user:alice@contoso.com or group:ml-team@contoso.com',
       ]);
+    });
+    it("matches the principal formats at both ends", () => {
+      const guid = "11111111-2222-3333-4444-555555555555";
+      const badIds = [`x${guid}`, `${guid}x`];
+      const badMembers = ["xuser:alice@contoso.com", "user:alice@contoso.com x"];
+      badIds.forEach((id, i) =>
+        expect(membersProblems([{ ...member, azurePrincipalId: id }])).to.deep.equal(
+          [
+            `mlplatform:teams[0].members[0].azurePrincipalId: ${JSON.stringify(id)} is not allowed; use the member's Microsoft Entra object id (a GUID)`,
+          ],
+          `id ${i}`,
+        ),
+      );
+      badMembers.forEach((gcpMember) =>
+        expect(membersProblems([{ ...member, gcpMember }])).to.deep.equal([
+          `mlplatform:teams[0].members[0].gcpMember: ${JSON.stringify(gcpMember)} is not allowed; use an IAM member such as user:alice@contoso.com or group:ml-team@contoso.com`,
+        ]),
+      );
+    });
+    it("refuses documentation placeholders, which name no principal", () => {
+      const placeholder = {
+        ...member,
+        azurePrincipalId: "00000000-0000-0000-0000-0000000a11ce",
+        gcpMember: "user:alice@example.com",
+      };
+      expect(membersProblems([placeholder])).to.deep.equal([
+        'mlplatform:teams[0].members[0].azurePrincipalId: "00000000-0000-0000-0000-0000000a11ce" is not allowed; a documentation placeholder, not an object id Microsoft Entra issues; use the member\'s object id (az ad user show --id <upn> --query id)',
+        'mlplatform:teams[0].members[0].gcpMember: "user:alice@example.com" is not allowed; example.com is reserved for documentation, so no such principal exists; use a real member of your organisation',
+      ]);
+      for (const gcpMember of [
+        "group:ml@EXAMPLE.ORG",
+        "user:bob@corp.example.net",
+        "serviceAccount:sa@build.test",
+      ]) {
+        expect(membersProblems([{ ...member, gcpMember }])).to.have.length(1, gcpMember);
+      }
+    });
+    it("takes groups as well as users", () => {
+      const group = {
+        name: "ml-team",
+        azurePrincipalId: "11111111-2222-3333-4444-555555555555",
+        azurePrincipalType: "Group",
+        gcpMember: "group:ml-team@contoso.com",
+      };
+      const spec = specWith({ "mlplatform:teams": [{ name: "fraud", members: [group] }] });
+      expect(spec.teams[0].members[0]).to.deep.equal(group);
+      expect(membersProblems([{ ...group, azurePrincipalType: "Team" }])).to.deep.equal([
+        'mlplatform:teams[0].members[0].azurePrincipalType: "Team" is not allowed; use User or Group',
+      ]);
+      expect(
+        problemsWith({
+          "mlplatform:clouds": ["aws"],
+          "mlplatform:teams": [
+            { name: "fraud", members: [{ name: "bob", azurePrincipalType: "Group" }] },
+          ],
+        }),
+      ).to.deep.equal([
+        "mlplatform:teams[0].members[0].azurePrincipalType: is set without azurePrincipalId; give the Entra object id it describes",
+      ]);
+    });
+    it("takes a plain name where the listed clouds need no principal", () => {
+      const spec = specWith({
+        "mlplatform:clouds": ["aws"],
+        "mlplatform:teams": [{ name: "fraud", members: [{ name: "bob" }] }],
+      });
+      expect(spec.teams).to.deep.equal([{ name: "fraud", members: [{ name: "bob" }] }]);
+    });
+    it("suggests the nearest field for a typo in a team or a member", () => {
+      expect(
+        problemsWith({
+          "mlplatform:teams": [{ name: "fraud", memebrs: [] }],
+        }),
+      ).to.include('mlplatform:teams[0].memebrs: unknown key; did you mean "members"?');
+      expect(
+        membersProblems([{ ...member, azurePrincipalID: member.azurePrincipalId }]),
+      ).to.include(
+        'mlplatform:teams[0].members[0].azurePrincipalID: unknown key; did you mean "azurePrincipalId"?',
+      );
     });
   });
 
@@ -314,6 +411,11 @@ describe("platform spec", () => {
     it("takes keys valid as GCP labels", () => {
       expect(problemsWith({ "mlplatform:tags": { Owner: "x" } })).to.deep.equal([
         "mlplatform:tags.Owner: tag key \"Owner\" is not allowed; use a key of at most 63 lowercase letters, digits, '_' or '-', starting with a letter",
+      ]);
+    });
+    it("matches tag keys at both ends", () => {
+      expect(problemsWith({ "mlplatform:tags": { "owner!": "x" } })).to.deep.equal([
+        "mlplatform:tags.owner!: tag key \"owner!\" is not allowed; use a key of at most 63 lowercase letters, digits, '_' or '-', starting with a letter",
       ]);
     });
     it("takes values valid as GCP labels", () => {
@@ -337,21 +439,70 @@ describe("platform spec", () => {
 
   describe("provider keys", () => {
     it("are required for each listed cloud", () => {
-      expect(problemsWith({ "aws:region": undefined, "gcp:project": undefined })).to.deep.equal([
+      expect(
+        problemsWith({
+          "aws:region": undefined,
+          "azure-native:location": undefined,
+          "gcp:region": undefined,
+        }),
+      ).to.deep.equal([
         "aws:region: is required because aws is listed in mlplatform:clouds; use an AWS region such as us-east-1",
-        "gcp:project: is required because gcp is listed in mlplatform:clouds; use a GCP project id: 6-30 lowercase letters, digits and hyphens",
+        "azure-native:location: is required because azure is listed in mlplatform:clouds; use an Azure location name such as eastus or westeurope",
+        "gcp:region: is required because gcp is listed in mlplatform:clouds; use a GCP region such as us-central1",
       ]);
     });
+    it("leave gcp:project to the provider's environment when it is not set", () => {
+      const spec = specWith({});
+      expect(spec.gcp).to.deep.equal({ project: "ml-platform-test", region: "us-central1" });
+      const config = { ...BASE_CONFIG };
+      delete config["gcp:project"];
+      const result = parsePlatformSpec(config, context);
+      expect(result.ok && result.spec.gcp).to.deep.equal({ region: "us-central1" });
+    });
     it("are not needed for clouds not listed", () => {
-      expect(
-        problemsWith({ "mlplatform:clouds": ["aws"], "gcp:project": undefined }),
-      ).to.deep.equal([]);
+      expect(problemsWith({ "mlplatform:clouds": ["aws"], "gcp:region": undefined })).to.deep.equal(
+        [],
+      );
     });
     it("are checked for shape", () => {
       expect(problemsWith({ "azure-native:location": "East US" })).to.deep.equal([
         'azure-native:location: "East US" is not allowed; use an Azure location name such as eastus or westeurope',
       ]);
     });
+    // Each value breaks the pattern at one end only, so a pattern missing ^ or $ lets it through.
+    const anchored: [string, string, string][] = [
+      ["aws:region", "us-east-1a", "use an AWS region such as us-east-1"],
+      ["aws:region", "9us-east-1", "use an AWS region such as us-east-1"],
+      [
+        "azure-native:location",
+        "eastus 2",
+        "use an Azure location name such as eastus or westeurope",
+      ],
+      [
+        "azure-native:location",
+        "East-us",
+        "use an Azure location name such as eastus or westeurope",
+      ],
+      ["gcp:region", "us-central1-a", "use a GCP region such as us-central1"],
+      ["gcp:region", "1us-central1", "use a GCP region such as us-central1"],
+      [
+        "gcp:project",
+        "my-project-",
+        "use a GCP project id: 6-30 lowercase letters, digits and hyphens",
+      ],
+      [
+        "gcp:project",
+        "My-project-1",
+        "use a GCP project id: 6-30 lowercase letters, digits and hyphens",
+      ],
+    ];
+    for (const [key, value, allowed] of anchored) {
+      it(`refuse ${key} ${JSON.stringify(value)}, matched at both ends`, () => {
+        expect(problemsWith({ [key]: value })).to.deep.equal([
+          `${key}: ${JSON.stringify(value)} is not allowed; ${allowed}`,
+        ]);
+      });
+    }
   });
 
   describe("unknown keys", () => {
@@ -377,9 +528,18 @@ describe("platform spec", () => {
       problemsWith({
         "mlplatform:tier": "qa",
         "mlplatform:training": { minNodes: -1 },
+        "mlplatform:endpoints": [{ name: "iris", minReplicas: 3, maxReplicas: 2 }],
         "mlplatform:tags": { Bad: "x" },
+        "aws:region": "us-east-1a",
       }),
-    ).to.have.length(3);
+    ).to.deep.equal([
+      'mlplatform:tier: "qa" is not allowed; use dev or prod',
+      "mlplatform:training.minNodes: -1 is not allowed; use an integer from 0 to 100",
+      `mlplatform:endpoints[0].size: is required; use one of ${SIZE_NAMES.join(", ")}`,
+      "mlplatform:tags.Bad: tag key \"Bad\" is not allowed; use a key of at most 63 lowercase letters, digits, '_' or '-', starting with a letter",
+      'aws:region: "us-east-1a" is not allowed; use an AWS region such as us-east-1',
+      "mlplatform:endpoints[0].minReplicas: 3 is not allowed; use at most endpoints[0].maxReplicas (2)",
+    ]);
   });
 
   it("formats problems one per line under a count", () => {

@@ -12,6 +12,9 @@ export interface AzurePlacement {
   location: string;
 }
 
+/** API version of Azure ML calls made outside azure-native: the one azure-native 3.x uses. */
+export const ML_API_VERSION = "2025-12-01";
+
 const MINUTES_PER_HOUR = 60;
 const MINUTES_PER_DAY = 24 * MINUTES_PER_HOUR;
 
@@ -39,7 +42,12 @@ const VERSION_HEX_DIGITS = 7;
  * replaces the old one) instead of failing to overwrite it.
  */
 export function contentVersion(file: string): string {
-  const digest = createHash("sha256").update(readFileSync(file)).digest("hex");
+  return textVersion(readFileSync(file));
+}
+
+/** The Azure ML asset version of a text or file content, as `contentVersion` makes it. */
+export function textVersion(content: string | Buffer): string {
+  const digest = createHash("sha256").update(content).digest("hex");
   return String(Number.parseInt(digest.slice(0, VERSION_HEX_DIGITS), 16) + 1);
 }
 
@@ -56,6 +64,11 @@ export const BUILT_IN_ROLES = {
    * https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage#storage-blob-data-contributor
    */
   storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+  /**
+   * Storage Blob Data Reader: read and list blobs and containers.
+   * https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage#storage-blob-data-reader
+   */
+  storageBlobDataReader: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
 } as const;
 
 /** The full id of a built-in role definition in a subscription, as role assignments take it. */

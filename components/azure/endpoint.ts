@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
@@ -10,20 +11,63 @@ import { MODEL_ARTIFACTS } from "../model";
 import { NAME_RULES, physicalName } from "../naming";
 import { blockTags } from "../tags";
 import { instanceFor, scaledBounds } from "../catalog";
-import { type AzurePlacement, contentVersion, isoDuration } from "./common";
+import {
+  type AzurePlacement,
+  BUILT_IN_ROLES,
+  ML_API_VERSION,
+  contentVersion,
+  isoDuration,
+  roleDefinitionId,
+  systemPrincipalId,
+  textVersion,
+} from "./common";
 
 /**
- * Azure ML's curated scikit-learn environment, which carries the Azure ML inference server: the
- * deployment runs the scoring script in it without building an image.
+ * Base image of the serving environment, pinned by date tag: an Azure ML image with conda, as the
+ * curated environments use (azureml-assets). Azure ML supports image tags up to six months older
+ * than `latest` (concept-prebuilt-docker-images-inference.md), so this tag is bumped at least
+ * twice a year.
  */
-export const CURATED_SKLEARN_ENVIRONMENT =
-  "azureml://registries/azureml/environments/sklearn-1.5/labels/latest";
+export const SERVING_BASE_IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20250601.v1";
+
+/** The Azure ML inference server that runs the scoring script (`init()` and `run()`). */
+export const INFERENCE_SERVER_PACKAGE = "azureml-inference-server-http==1.4.1";
+
+/**
+ * Exact versions of the serving environment: the scikit-learn the model was pickled with
+ * (`models/iris/model.joblib` records 1.2.1) and the joblib, NumPy and SciPy Debian 12 built it
+ * with, so the model loads as it was trained. No curated environment carries scikit-learn 1.2:
+ * the curated ones are sklearn-1.0, -1.1 and -1.5 (azureml-assets).
+ */
+export const SERVING_PACKAGES = {
+  python: "3.11",
+  pip: ["scikit-learn==1.2.1", "joblib==1.2.0", "numpy==1.24.2", "scipy==1.10.1"],
+} as const;
+
+/** The conda specification of the serving environment: every package pinned. */
+export function servingCondaFile(): string {
+  const pip = [...SERVING_PACKAGES.pip, INFERENCE_SERVER_PACKAGE].map((p) => `      - ${p}`);
+  return [
+    "name: serving",
+    "channels:",
+    "  - conda-forge",
+    "dependencies:",
+    `  - python=${SERVING_PACKAGES.python}`,
+    "  - pip",
+    "  - pip:",
+    ...pip,
+    "",
+  ].join("\n");
+}
 
 /** The one deployment behind each endpoint, which takes all of its traffic. */
 export const DEPLOYMENT_NAME = "primary";
 
-/** API version of the endpoint in the traffic template: the one azure-native uses for it. */
-export const ML_API_VERSION = "2025-12-01";
+/**
+ * The endpoint's inputs that the traffic template writes after creation; the endpoint resource
+ * ignores their changes. Its other inputs (name, workspace, resource group, location) replace it.
+ */
+export const ENDPOINT_INPUTS_WRITTEN_BY_TRAFFIC = ["identity", "properties", "tags"] as const;
 
 /** The deployment metric the autoscale rules watch. */
 export const CPU_METRIC = "CpuUtilizationPercentage";
@@ -53,6 +97,14 @@ export interface AzureOnlineEndpointArgs extends OnlineEndpointArgs, AzurePlacem
   containerName: pulumi.Input<string>;
   /** The workspace datastore over that container. */
   datastoreName: pulumi.Input<string>;
+  /** ARM id of that container, which the endpoint's identity reads the model and code from. */
+  containerId: pulumi.Input<string>;
+  /**
+   * Resources the deployment waits for besides its own: the workspace's provisioned managed
+   * network in prod.
+   * @default [] - nothing
+   */
+  deploymentPrerequisites?: pulumi.Resource[];
   /**
    * The scikit-learn model (a joblib file) the endpoint serves.
    * @default MODEL_ARTIFACTS.joblib - the sample iris classifier in `models/iris/`
@@ -64,10 +116,10 @@ export interface AzureOnlineEndpointArgs extends OnlineEndpointArgs, AzurePlacem
    */
   scoringScript?: string;
   /**
-   * The environment the deployment runs the scoring script in.
-   * @default CURATED_SKLEARN_ENVIRONMENT - Azure ML's curated scikit-learn 1.5 environment
+   * ARM id of the environment the deployment runs the scoring script in.
+   * @default a pinned environment version: SERVING_BASE_IMAGE with servingCondaFile()
    */
-  environmentId?: string;
+  environmentId?: pulumi.Input<string>;
   /**
    * Average CPU utilization, in percent, above which the autoscale setting adds a replica.
    * @default 70 (DEFAULT_SCALE_OUT_CPU_PERCENT)
@@ -128,6 +180,26 @@ export class AzureOnlineEndpoint extends pulumi.ComponentResource implements Onl
         identity: { type: "SystemAssigned" },
         properties: endpointProperties,
         tags,
+      },
+      // One writer after creation: every later write of the endpoint is the traffic template's,
+      // which carries these same inputs with the traffic rule. An update here would PUT the
+      // endpoint without traffic, and ARM takes no traffic rule for a deployment not yet there.
+      { parent: this, ignoreChanges: [...ENDPOINT_INPUTS_WRITTEN_BY_TRAFFIC] },
+    );
+
+    // The automatic grant covers only the workspace's default datastore
+    // (concept-endpoints-online-auth.md); the model and code live in the platform's container.
+    const modelAccess = new authorization.RoleAssignment(
+      `${name}-model-access`,
+      {
+        scope: args.containerId,
+        principalId: systemPrincipalId(endpoint.identity),
+        principalType: "ServicePrincipal",
+        roleDefinitionId: roleDefinitionId(
+          args.subscriptionId,
+          BUILT_IN_ROLES.storageBlobDataReader,
+        ),
+        description: `The endpoint ${args.name} reads its model and scoring code`,
       },
       { parent: this },
     );
@@ -196,6 +268,28 @@ export class AzureOnlineEndpoint extends pulumi.ComponentResource implements Onl
       { parent: this, dependsOn: [codeBlob] },
     );
 
+    const environmentId =
+      args.environmentId ??
+      new ml.EnvironmentVersion(
+        `${name}-environment`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          workspaceName: args.workspaceName,
+          name: `${args.name}-serving`,
+          version: textVersion(`${SERVING_BASE_IMAGE}\n${servingCondaFile()}`),
+          properties: {
+            image: SERVING_BASE_IMAGE,
+            condaFile: servingCondaFile(),
+            osType: "Linux",
+            // Pinned: no rebuild when Microsoft updates the base image.
+            autoRebuild: "Disabled",
+            description: `The pinned serving environment of ${args.name}`,
+            tags,
+          },
+        },
+        { parent: this },
+      ).id;
+
     const deployment = new ml.OnlineDeployment(
       `${name}-deployment`,
       {
@@ -209,7 +303,7 @@ export class AzureOnlineEndpoint extends pulumi.ComponentResource implements Onl
           endpointComputeType: "Managed",
           instanceType: row.instanceType,
           model: model.id,
-          environmentId: args.environmentId ?? CURATED_SKLEARN_ENVIRONMENT,
+          environmentId,
           codeConfiguration: { codeId: code.id, scoringScript: path.basename(scoringScript) },
           scaleSettings: { scaleType: "Default" },
           appInsightsEnabled: true,
@@ -217,8 +311,14 @@ export class AzureOnlineEndpoint extends pulumi.ComponentResource implements Onl
         },
         tags,
       },
-      // Deleting the endpoint deletes its deployments; the replica count belongs to autoscale.
-      { parent: this, deletedWith: endpoint, ignoreChanges: ["sku.capacity"] },
+      // Deleting the endpoint deletes its deployments; the replica count belongs to autoscale
+      // (docs/azure.md, "The autoscale setting", says what a model roll does to it).
+      {
+        parent: this,
+        deletedWith: endpoint,
+        ignoreChanges: ["sku.capacity"],
+        dependsOn: [modelAccess, ...(args.deploymentPrerequisites ?? [])],
+      },
     );
 
     // An endpoint takes traffic rules only for deployments that exist, so the rule that sends

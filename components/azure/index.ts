@@ -3,6 +3,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
+import { statefulOptions } from "../options";
 import type { PlatformArgs } from "../platform";
 import { uniqueSuffix } from "../suffix";
 import { blockTags, platformTags } from "../tags";
@@ -50,7 +51,8 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
         location,
         tags: blockTags(base.tags, "workspace"),
       },
-      { parent: this },
+      // Deleting the group deletes everything in it, the resources retained on delete included.
+      statefulOptions(spec.tier, this),
     );
     const placement: AzurePlacement = { nameParts, resourceGroupName: group.name, location };
 
@@ -64,6 +66,17 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
       { ...base, ...placement, uniqueSuffix: suffix.result },
       { parent: this },
     );
+    const modelRegistry = new AzureModelRegistry(
+      `${name}-model-registry`,
+      {
+        ...base,
+        ...placement,
+        modelNames: spec.endpoints.map((endpoint) => endpoint.name),
+        uniqueSuffix: suffix.result,
+      },
+      { parent: this },
+    );
+
     const workspace = new AzureWorkspace(
       `${name}-workspace`,
       {
@@ -77,6 +90,13 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
         storageAccountName: storage.storageName,
         dataContainerName: storage.containerName,
         containerRegistryId: registry.registryId,
+        dataContainerId: storage.containerId,
+        modelRegistryId: modelRegistry.modelRegistryId,
+        // Only prod has a managed network to provision, with the token of `pulumi up`'s login.
+        armAccessToken:
+          spec.tier === "prod"
+            ? authorization.getClientTokenOutput({}, { parent: this }).token
+            : undefined,
       },
       { parent: this },
     );
@@ -92,17 +112,6 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
       },
       { parent: this },
     );
-    const modelRegistry = new AzureModelRegistry(
-      `${name}-model-registry`,
-      {
-        ...base,
-        ...placement,
-        modelNames: spec.endpoints.map((endpoint) => endpoint.name),
-        uniqueSuffix: suffix.result,
-      },
-      { parent: this },
-    );
-
     this.endpoints = {};
     for (const endpointSpec of spec.endpoints) {
       const endpoint = new AzureOnlineEndpoint(
@@ -118,6 +127,8 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
           blobEndpoint: storage.blobEndpoint,
           containerName: storage.containerName,
           datastoreName: workspace.datastoreName,
+          containerId: storage.containerId,
+          deploymentPrerequisites: workspace.deploymentPrerequisites,
         },
         { parent: this },
       );

@@ -1,7 +1,7 @@
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import * as pulumi from "@pulumi/pulumi";
 import type { ModelRegistryArgs, ModelRegistryOutputs } from "../blocks";
-import { NAME_RULES, physicalName } from "../naming";
+import { type NameRule, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
 import type { Tier } from "../types";
@@ -11,6 +11,17 @@ import type { AzurePlacement } from "./common";
 export const REGISTRY_STORAGE_SKU: Record<Tier, string> = {
   dev: "Standard_LRS",
   prod: "Standard_ZRS",
+};
+
+/**
+ * Azure ML registry names: 2-32 characters (one fewer than a workspace's 33), letters, digits,
+ * hyphens and underscores, starting with a letter or digit (how-to-manage-registries.md).
+ */
+export const REGISTRY_NAME_RULE: NameRule = {
+  label: "Azure ML registry",
+  minLength: 2,
+  maxLength: 32,
+  charset: "lower-hyphen",
 };
 
 /** The registry's system-created container registry: Premium, as Azure ML registries require. */
@@ -33,15 +44,16 @@ export interface AzureModelRegistryArgs extends ModelRegistryArgs, AzurePlacemen
  * and creates its own storage account and container registry (anonymous blob access off); in
  * prod the registry and its model containers are protected and retained on delete.
  *
- * Public network access stays on in every tier, so access is by Microsoft Entra ID and Azure RBAC
- * only. A registry with public access off accepts operations only through a private endpoint, and
- * the workspace's managed network creates private endpoints only to the workspace's own storage,
- * key vault and container registry: a private registry needs a private endpoint from every network
- * that uses it (each workspace's managed network and the machines that publish models) first.
+ * The prod workspace's managed network reaches the registry through a private endpoint of its own
+ * (an outbound rule of the workspace). Public network access stays on in every tier, with access
+ * by Microsoft Entra ID and Azure RBAC only, because the machines that publish models (`pulumi up`,
+ * release pipelines) are outside that network; closing it needs a private endpoint from theirs.
  */
 export class AzureModelRegistry extends pulumi.ComponentResource implements ModelRegistryOutputs {
   /** The Azure ML registry's name. */
   public readonly modelRegistryName: pulumi.Output<string>;
+  /** ARM id of the registry, the target of the workspace's private outbound rule. */
+  public readonly modelRegistryId: pulumi.Output<string>;
 
   constructor(
     name: string,
@@ -58,7 +70,7 @@ export class AzureModelRegistry extends pulumi.ComponentResource implements Mode
         location: args.location,
         registryName: pulumi
           .output(args.uniqueSuffix)
-          .apply((suffix) => physicalName(args.nameParts, NAME_RULES.azureMlWorkspace, suffix)),
+          .apply((suffix) => physicalName(args.nameParts, REGISTRY_NAME_RULE, suffix)),
         identity: { type: "SystemAssigned" },
         publicNetworkAccess: REGISTRY_PUBLIC_NETWORK_ACCESS,
         regionDetails: [
@@ -96,6 +108,10 @@ export class AzureModelRegistry extends pulumi.ComponentResource implements Mode
     }
 
     this.modelRegistryName = registry.name;
-    this.registerOutputs({ modelRegistryName: this.modelRegistryName });
+    this.modelRegistryId = registry.id;
+    this.registerOutputs({
+      modelRegistryName: this.modelRegistryName,
+      modelRegistryId: this.modelRegistryId,
+    });
   }
 }

@@ -8,14 +8,16 @@ import type { WorkspaceArgs, WorkspaceOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
-import type { TeamMemberSpec, TeamSpec, Tier } from "../types";
+import type { AzurePrincipalType, TeamMemberSpec, TeamSpec, Tier } from "../types";
 import { type AzurePlacement, BUILT_IN_ROLES, roleDefinitionId } from "./common";
+import { workspaceAccess } from "./access";
+import { ManagedNetworkProvisioning } from "./managedNetwork";
 
 /**
  * How the prod workspace's managed network lets traffic out. `AllowOnlyApprovedOutbound` sends
  * only the outbound traffic Azure ML itself needs (private endpoints to the workspace's storage,
- * key vault and container registry, and Azure service tags); the platform's workloads need nothing else,
- * so no FQDN rule and hence no billed Azure Firewall is created.
+ * key vault and container registry, and Azure service tags) and the approved rules: a private
+ * endpoint to the ML registry and the package hosts the serving environment's image build needs.
  */
 export const PROD_ISOLATION_MODE = "AllowOnlyApprovedOutbound";
 
@@ -27,6 +29,23 @@ export const LOG_RETENTION_DAYS: Record<Tier, number> = { dev: 30, prod: 90 };
 
 /** The datastore that names the storage block's container in the workspace. */
 export const MODEL_DATASTORE_NAME = "platform_artifacts";
+
+/** Name of the managed network's outbound rule to the platform's ML registry. */
+export const REGISTRY_OUTBOUND_RULE = "model-registry";
+
+/**
+ * Hosts the prod managed network lets out to, so that Azure ML can build the pinned serving
+ * environment's image (conda-forge and PyPI packages): the recommended package hosts of
+ * how-to-managed-network.md, "Access public machine learning packages". FQDN rules make Azure ML
+ * create an Azure Firewall, of the Basic SKU here (FIREWALL_SKU).
+ */
+export const PACKAGE_HOSTS = ["*.anaconda.org", "pypi.org", "*.pythonhosted.org"] as const;
+
+/** The Azure Firewall SKU behind the FQDN rules: Basic, the cheaper of the two. */
+export const FIREWALL_SKU = "Basic";
+
+/** Private-link sub-resource of an Azure ML registry (how-to-registry-network-isolation.md). */
+export const REGISTRY_PRIVATE_LINK_TARGET = "amlregistry";
 
 export interface AzureWorkspaceArgs extends WorkspaceArgs, AzurePlacement {
   /** Stable random suffix of the key vault's globally unique name. */
@@ -43,13 +62,26 @@ export interface AzureWorkspaceArgs extends WorkspaceArgs, AzurePlacement {
   dataContainerName: pulumi.Input<string>;
   /** ARM id of the container registry the workspace builds and pulls images from. */
   containerRegistryId: pulumi.Input<string>;
+  /** ARM id of that container, where team members read and write data. */
+  dataContainerId: pulumi.Input<string>;
+  /** ARM id of the platform's Azure ML registry, which the managed network reaches privately. */
+  modelRegistryId: pulumi.Input<string>;
+  /**
+   * Bearer token for Azure Resource Manager, to provision the prod managed network. Required in
+   * prod; unused in dev, which has no managed network.
+   */
+  armAccessToken?: pulumi.Input<string>;
 }
+
+/** A member's object id names a user unless the spec says it names a group. */
+const DEFAULT_PRINCIPAL_TYPE: AzurePrincipalType = "User";
 
 /** A team member's Entra principal, with the team the member belongs to. */
 interface TeamPrincipal {
   team: string;
   member: string;
   principalId: string;
+  principalType: AzurePrincipalType;
 }
 
 /**
@@ -68,6 +100,7 @@ export function teamPrincipals(teams: readonly TeamSpec[]): TeamPrincipal[] {
         team: team.name,
         member: member.name,
         principalId: member.azurePrincipalId,
+        principalType: member.azurePrincipalType ?? DEFAULT_PRINCIPAL_TYPE,
       })),
   );
 }
@@ -84,6 +117,11 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
   public readonly workspaceName: pulumi.Output<string>;
   /** Name of the datastore over the storage block's container. */
   public readonly datastoreName: pulumi.Output<string>;
+  /**
+   * What a managed online deployment must wait for: in prod the provisioned managed network;
+   * nothing in dev, which has no managed network.
+   */
+  public readonly deploymentPrerequisites: pulumi.Resource[];
 
   constructor(name: string, args: AzureWorkspaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("mlplatform:azure:Workspace", name, {}, opts);
@@ -144,7 +182,14 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
       `${name}-ml`,
       {
         ...placement,
-        workspaceName: physicalName(args.nameParts, NAME_RULES.azureMlWorkspace),
+        // A deleted workspace stays soft-deleted for 14 days and holds its name
+        // (concept-soft-delete.md), so a dev stack's `destroy` then `up` needs a new name: the
+        // platform's random suffix, drawn anew with the stack. Prod keeps its name and is protected.
+        workspaceName: prod
+          ? physicalName(args.nameParts, NAME_RULES.azureMlWorkspace)
+          : pulumi
+              .output(args.uniqueSuffix)
+              .apply((suffix) => physicalName(args.nameParts, NAME_RULES.azureMlWorkspace, suffix)),
         friendlyName: args.nameParts.join(" "),
         kind: "Default",
         sku: { name: "Basic", tier: "Basic" },
@@ -154,9 +199,31 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
         applicationInsights: insights.id,
         containerRegistry: args.containerRegistryId,
         publicNetworkAccess: prod ? "Disabled" : "Enabled",
-        managedNetwork: { isolationMode: prod ? PROD_ISOLATION_MODE : "Disabled" },
-        // Builds the managed network with the workspace rather than with its first compute.
-        provisionNetworkNow: prod,
+        managedNetwork: prod
+          ? {
+              isolationMode: PROD_ISOLATION_MODE,
+              firewallSku: FIREWALL_SKU,
+              // The registry is not one of the workspace's own resources, so the managed network
+              // reaches it only through a private endpoint of its own (how-to-managed-network.md).
+              outboundRules: {
+                [REGISTRY_OUTBOUND_RULE]: {
+                  type: "PrivateEndpoint",
+                  category: "UserDefined",
+                  destination: {
+                    serviceResourceId: args.modelRegistryId,
+                    subresourceTarget: REGISTRY_PRIVATE_LINK_TARGET,
+                    sparkEnabled: false,
+                  },
+                },
+                ...Object.fromEntries(
+                  PACKAGE_HOSTS.map((host) => [
+                    `packages-${host.replace(/[^a-z0-9]+/g, "-").replace(/^-/, "")}`,
+                    { type: "FQDN", category: "UserDefined", destination: host },
+                  ]),
+                ),
+              },
+            }
+          : { isolationMode: "Disabled" },
         tags,
       },
       statefulOptions(args.tier, this),
@@ -182,23 +249,59 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
       { parent: this },
     );
 
-    const dataScientist = roleDefinitionId(
-      args.subscriptionId,
-      BUILT_IN_ROLES.azureMlDataScientist,
-    );
+    const roles = {
+      dataScientist: roleDefinitionId(args.subscriptionId, BUILT_IN_ROLES.azureMlDataScientist),
+      dataContributor: roleDefinitionId(
+        args.subscriptionId,
+        BUILT_IN_ROLES.storageBlobDataContributor,
+      ),
+    };
     // Named from the member alone: member names are unique across teams (the spec checks it),
-    // while team and member names joined by hyphens could repeat.
+    // while team and member names joined by hyphens could repeat. Member names never hold `_`,
+    // so `<member>_data` cannot be another member's name.
     for (const person of teamPrincipals(args.teams)) {
-      new authorization.RoleAssignment(
-        `${name}-${person.member}`,
-        {
-          scope: workspace.id,
-          principalId: person.principalId,
-          principalType: "User",
-          roleDefinitionId: dataScientist,
-          description: `AzureML Data Scientist for ${person.member} of team ${person.team}`,
-        },
-        { parent: this },
+      const member = (
+        suffix: string,
+        scope: pulumi.Input<string>,
+        role: pulumi.Input<string>,
+        what: string,
+      ) =>
+        new authorization.RoleAssignment(
+          `${name}-${person.member}${suffix}`,
+          {
+            scope,
+            principalId: person.principalId,
+            principalType: person.principalType,
+            roleDefinitionId: role,
+            description: `${what} for ${person.member} of team ${person.team}`,
+          },
+          { parent: this },
+        );
+      member("", workspace.id, roles.dataScientist, "AzureML Data Scientist");
+      // The datastore is identity-based: jobs and the studio read and write its data as the
+      // member, who needs a data role on the container (how-to-datastore.md, identity-based access).
+      member("_data", args.dataContainerId, roles.dataContributor, "Storage Blob Data Contributor");
+    }
+
+    this.deploymentPrerequisites = [];
+    if (prod) {
+      // Public access is off in prod: team members come in through a private endpoint.
+      workspaceAccess(
+        name,
+        { ...placement, nameParts: args.nameParts, workspaceId: workspace.id, tags },
+        this,
+      );
+      if (args.armAccessToken === undefined) {
+        throw new pulumi.RunError(
+          "a prod workspace needs armAccessToken to provision its managed network",
+        );
+      }
+      this.deploymentPrerequisites.push(
+        new ManagedNetworkProvisioning(
+          `${name}-managed-network`,
+          { workspaceId: workspace.id, accessToken: args.armAccessToken },
+          { parent: this },
+        ),
       );
     }
 

@@ -34,7 +34,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
     super("mlplatform:gcp:Platform", name, {}, opts);
 
     const { spec } = args;
-    if (spec.gcp === undefined) {
+    if (spec.gcp?.project === undefined) {
       throw new pulumi.RunError("gcp:project and gcp:region are required to deploy on gcp");
     }
     const placement: GcpPlacement = {

@@ -29,9 +29,13 @@ const STAND_IN_TARGETS: Record<Cloud, Record<string, string>> = {
   gcp: { "gcp:project": "mlplatform-compare", "gcp:region": "us-central1" },
 };
 
-/** Stand-in team principals, so access resources are counted on clouds the stack does not list. */
-const STAND_IN_AZURE_PRINCIPAL = "00000000-0000-0000-0000-000000000000";
-const standInGcpMember = (name: string) => `user:${name}@example.com`;
+/**
+ * Stand-in team principals, so access resources are counted on clouds the stack does not list.
+ * They pass the spec's shape checks, which refuse documentation placeholders for deployments;
+ * a comparison is planned, never deployed, and names the stand-ins it used.
+ */
+const STAND_IN_AZURE_PRINCIPAL = "ffffffff-ffff-4fff-bfff-ffffffffffff";
+const standInGcpMember = (name: string) => `user:${name}@stand-in.mlplatform-compare`;
 
 interface CloudComparison {
   cloud: Cloud;

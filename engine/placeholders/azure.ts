@@ -12,4 +12,9 @@ export const AZURE_PLACEHOLDERS: Record<string, CallHandler> = {
     subscriptionId: "00000000-0000-0000-0000-000000000000",
     tenantId: "00000000-0000-0000-0000-000000000000",
   }),
+  /**
+   * The Azure Resource Manager token of `pulumi up`'s login, which provisions a prod workspace's
+   * managed network. The offline plan calls nothing with it.
+   */
+  "azure-native:authorization:getClientToken": () => ({ token: "offline-plan-placeholder-token" }),
 };

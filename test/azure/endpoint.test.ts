@@ -1,9 +1,13 @@
+import { readFileSync } from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
+import { RandomString } from "@pulumi/random/randomString";
 import { expect } from "chai";
 import { contentVersion } from "../../components/azure/common";
 import {
   AzureOnlineEndpoint,
-  CURATED_SKLEARN_ENVIRONMENT,
   DEPLOYMENT_NAME,
+  SERVING_BASE_IMAGE,
+  servingCondaFile,
   trafficTemplate,
 } from "../../components/azure/endpoint";
 import { SIZE_NAMES, resolveInstance, unavailableReason } from "../../components/catalog";
@@ -14,6 +18,7 @@ import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, ofType, registered, single, unwrap } from "../harness";
 import {
   AZURE_NAMES,
+  ENDPOINT_PRINCIPAL,
   LOCATION,
   PLACEMENT,
   RESOURCE_GROUP,
@@ -31,6 +36,11 @@ const CODE = "azure-native:machinelearningservices:CodeVersion";
 const BLOB = "azure-native:storage:Blob";
 const TRAFFIC = "azure-native:resources:Deployment";
 const AUTOSCALE = "azure-native:monitor:AutoscaleSetting";
+const ENVIRONMENT = "azure-native:machinelearningservices:EnvironmentVersion";
+const ROLE = "azure-native:authorization:RoleAssignment";
+const CONTAINER_ID =
+  "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a/blobServices/default/containers/artifacts";
+const BLOB_DATA_READER = `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1`;
 
 const WORKSPACE = "mlplatform-test";
 const ACCOUNT = "mlplatformtestx7k2p9";
@@ -51,26 +61,43 @@ describe("azure online endpoint", () => {
   });
   beforeEach(() => rec.reset());
 
+  /** The resource options each child was registered with, by logical name. */
+  let options: Map<string, pulumi.CustomResourceOptions>;
+  const recordOptions: pulumi.ResourceTransformation = (resource) => {
+    options.set(resource.name, resource.opts);
+    return undefined;
+  };
+
   async function build(
     spec: Partial<EndpointSpec> = {},
-    extra: { scaleOutCpuPercent?: number; scaleInCpuPercent?: number } = {},
+    extra: {
+      scaleOutCpuPercent?: number;
+      scaleInCpuPercent?: number;
+      deploymentPrerequisites?: pulumi.Resource[];
+    } = {},
   ): Promise<{ endpoint: AzureOnlineEndpoint; regs: Registration[] }> {
     count += 1;
-    const endpoint = new AzureOnlineEndpoint(`ep-${count}`, {
-      ...PLACEMENT,
-      ...SPEC,
-      ...spec,
-      ...extra,
-      tier: "prod",
-      tags: TAGS,
-      uniqueSuffix: SUFFIX,
-      subscriptionId: SUBSCRIPTION,
-      workspaceName: WORKSPACE,
-      storageAccountName: ACCOUNT,
-      blobEndpoint: BLOB_ENDPOINT,
-      containerName: "artifacts",
-      datastoreName: "platform_artifacts",
-    });
+    options = new Map();
+    const endpoint = new AzureOnlineEndpoint(
+      `ep-${count}`,
+      {
+        ...PLACEMENT,
+        ...SPEC,
+        ...spec,
+        ...extra,
+        tier: "prod",
+        tags: TAGS,
+        uniqueSuffix: SUFFIX,
+        subscriptionId: SUBSCRIPTION,
+        workspaceName: WORKSPACE,
+        storageAccountName: ACCOUNT,
+        blobEndpoint: BLOB_ENDPOINT,
+        containerName: "artifacts",
+        datastoreName: "platform_artifacts",
+        containerId: CONTAINER_ID,
+      },
+      { transformations: [recordOptions] },
+    );
     return { endpoint, regs: await registered(rec) };
   }
 
@@ -126,8 +153,76 @@ describe("azure online endpoint", () => {
     expect(deployment.inputs.properties).to.deep.include({
       endpointComputeType: "Managed",
       scaleSettings: { scaleType: "Default" },
-      environmentId: CURATED_SKLEARN_ENVIRONMENT,
     });
+  });
+
+  it("serves the model in a pinned environment with the scikit-learn it was pickled with", async () => {
+    const { regs } = await build();
+    const pickled = /_sklearn_version\W+([0-9.]+)/.exec(
+      readFileSync(MODEL_ARTIFACTS.joblib).toString("latin1"),
+    );
+    expect(pickled?.[1]).to.equal("1.2.1");
+    const environment = single(regs, ENVIRONMENT);
+    const properties = environment.inputs.properties as Record<string, string>;
+    expect(properties.condaFile).to.equal(servingCondaFile());
+    expect(properties.condaFile).to.include(`- scikit-learn==${pickled?.[1]}\n`);
+    for (const line of properties.condaFile.split("\n").filter((l) => /^\s+- \S+==/.test(l))) {
+      expect(line, "pip packages are pinned to one version").to.match(/==[0-9][0-9.]*$/);
+    }
+    expect(properties).to.include({
+      image: SERVING_BASE_IMAGE,
+      osType: "Linux",
+      autoRebuild: "Disabled",
+    });
+    expect(SERVING_BASE_IMAGE).to.match(/:[0-9]{8}\.v[0-9]+$/);
+    expect(environment.inputs.version).to.match(/^[1-9][0-9]*$/);
+    const deployment = single(regs, DEPLOYMENT).inputs.properties as Record<string, unknown>;
+    expect(deployment.environmentId).to.equal(`${environment.name}-id`);
+    expect(deployment.environmentId).to.not.match(/labels\/latest|azureml:\/\/registries/);
+  });
+
+  it("gives the endpoint's identity read access to the model's container before deploying", async () => {
+    const { regs } = await build();
+    const [role] = ofType(regs, ROLE);
+    expect(role.inputs).to.include({
+      scope: CONTAINER_ID,
+      principalId: ENDPOINT_PRINCIPAL,
+      principalType: "ServicePrincipal",
+      roleDefinitionId: BLOB_DATA_READER,
+    });
+    expect(single(regs, DEPLOYMENT).dependencies).to.include(role.urn);
+  });
+
+  it("deploys only once the given prerequisites, such as the managed network, are ready", async () => {
+    const network = new RandomString("network-ready", { length: 4 });
+    const { regs } = await build({}, { deploymentPrerequisites: [network] });
+    const networkUrn = await unwrap(network.urn);
+    expect(single(regs, DEPLOYMENT).dependencies).to.include(networkUrn);
+  });
+
+  it("lets only the traffic template write the endpoint once it exists", async () => {
+    const { regs } = await build();
+    const online = single(regs, ENDPOINT);
+    const ignored = options.get(online.name)?.ignoreChanges ?? [];
+    const identityInputs = ["resourceGroupName", "workspaceName", "endpointName", "location"];
+    const writable = Object.keys(online.inputs).filter((key) => !identityInputs.includes(key));
+    expect([...ignored].sort()).to.deep.equal(writable.sort());
+    const [resource] = (
+      single(regs, TRAFFIC).inputs.properties as {
+        template: { resources: Record<string, unknown>[] };
+      }
+    ).template.resources;
+    for (const key of writable) {
+      const written =
+        key === "properties"
+          ? { ...(resource.properties as object), traffic: undefined }
+          : resource[key];
+      const expected =
+        key === "properties"
+          ? { ...(online.inputs.properties as object), traffic: undefined }
+          : online.inputs[key];
+      expect(written, key).to.deep.equal(expected);
+    }
   });
 
   it("serves the uploaded model as a model version and the scoring script as code", async () => {
@@ -304,7 +399,7 @@ describe("azure online endpoint", () => {
     const { regs } = await build();
     const parent = component(regs, "mlplatform:azure:OnlineEndpoint").urn;
     const children = regs.filter((r) => r.custom);
-    expect(children).to.have.length(8);
+    expect(children).to.have.length(10);
     for (const child of children) {
       expect(child.parent, child.name).to.equal(parent);
     }

@@ -17,6 +17,10 @@ export const TENANT = "33333333-dddd-eeee-ffff-444444444444";
 export const SUFFIX = "x7k2p9";
 /** The principal id the mocked compute cluster's system identity reports. */
 export const COMPUTE_PRINCIPAL = "55555555-0000-0000-0000-666666666666";
+/** The principal id the mocked online endpoint's system identity reports. */
+export const ENDPOINT_PRINCIPAL = "77777777-0000-0000-0000-888888888888";
+/** The token the mocked `getClientToken` answers. */
+export const ARM_TOKEN = "arm-token";
 
 /** The answer of the one data-source call the Azure platform makes. */
 export const CLIENT_CONFIG = {
@@ -26,6 +30,7 @@ export const CLIENT_CONFIG = {
     subscriptionId: SUBSCRIPTION,
     tenantId: TENANT,
   }),
+  "azure-native:authorization:getClientToken": () => ({ token: ARM_TOKEN }),
 };
 
 /** The input each Azure resource type takes its name from, which Azure reports back as `name`. */
@@ -43,6 +48,9 @@ const NAME_INPUTS: Record<string, string> = {
   "azure-native:machinelearningservices:OnlineDeployment": "deploymentName",
   "azure-native:operationalinsights:Workspace": "workspaceName",
   "azure-native:applicationinsights:Component": "resourceName",
+  "azure-native:network:VirtualNetwork": "virtualNetworkName",
+  "azure-native:network:PrivateEndpoint": "privateEndpointName",
+  "azure-native:privatedns:PrivateZone": "privateZoneName",
 };
 
 /** Outputs the mocked providers compute: names, endpoints, identities and random values. */
@@ -65,6 +73,7 @@ export function azureOutputs(args: pulumi.runtime.MockResourceArgs): Record<stri
     case "azure-native:machinelearningservices:OnlineEndpoint":
       return {
         ...named,
+        identity: { type: "SystemAssigned", principalId: ENDPOINT_PRINCIPAL },
         properties: {
           ...(inputs.properties as object),
           scoringUri: `https://${String(inputs.endpointName)}.${LOCATION}.inference.ml.azure.com/score`,
@@ -97,8 +106,10 @@ export const AZURE_NAMES = {
   keyVault: /^(?!.*--)[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/,
   /** 5-50 letters and digits. */
   containerRegistry: /^[a-zA-Z0-9]{5,50}$/,
-  /** Workspaces and registries: 3-33, starting with a letter or digit, then `-` and `_` too. */
+  /** Workspaces: 3-33, starting with a letter or digit, then `-` and `_` too. */
   mlWorkspace: /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$/,
+  /** Registries: 2-32, starting with a letter or digit, then `-` and `_` too. */
+  mlRegistry: /^[a-zA-Z0-9][a-zA-Z0-9_-]{1,31}$/,
   /** Compute: 2-16, starting with a letter, ending with a letter or digit. */
   mlCompute: /^[a-zA-Z][a-zA-Z0-9-]{0,14}[a-zA-Z0-9]$/,
   /** Online endpoints: 3-32, starting with a letter, ending with a letter or digit. */

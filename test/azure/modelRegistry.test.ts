@@ -42,7 +42,7 @@ describe("azure model registry", () => {
       resourceGroupName: PLACEMENT.resourceGroupName,
       publicNetworkAccess: "Enabled",
     });
-    expect(registry.inputs.registryName).to.match(AZURE_NAMES.mlWorkspace);
+    expect(registry.inputs.registryName).to.match(AZURE_NAMES.mlRegistry);
     expect(registry.inputs.regionDetails).to.deep.equal([
       {
         location: PLACEMENT.location,
@@ -125,7 +125,7 @@ describe("azure model registry", () => {
     const parts = ["Big.Corp_ML Platform", "prod/us-east-2/with-a-rather-long-team-name"];
     const name = single(await build("dev", ["iris"], parts), REGISTRY).inputs
       .registryName as string;
-    expect(name).to.match(AZURE_NAMES.mlWorkspace);
+    expect(name).to.match(AZURE_NAMES.mlRegistry);
     expect(name.endsWith(`-${SUFFIX}`)).to.equal(true);
   });
 

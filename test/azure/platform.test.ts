@@ -18,6 +18,7 @@ import {
 import {
   AZURE_NAMES,
   CLIENT_CONFIG,
+  ENDPOINT_PRINCIPAL,
   SUBSCRIPTION,
   SUFFIX,
   azureOutputs,
@@ -39,6 +40,10 @@ const TAGGED_TYPES = [
   "azure-native:machinelearningservices:OnlineDeployment",
   "azure-native:resources:Deployment",
   "azure-native:monitor:AutoscaleSetting",
+  "azure-native:network:VirtualNetwork",
+  "azure-native:network:PrivateEndpoint",
+  "azure-native:privatedns:PrivateZone",
+  "azure-native:privatedns:VirtualNetworkLink",
 ];
 /** Types whose tags live in their `properties` (Azure ML assets and datastores). */
 const PROPERTY_TAGGED_TYPES = [
@@ -46,6 +51,7 @@ const PROPERTY_TAGGED_TYPES = [
   "azure-native:machinelearningservices:RegistryModelContainer",
   "azure-native:machinelearningservices:ModelVersion",
   "azure-native:machinelearningservices:CodeVersion",
+  "azure-native:machinelearningservices:EnvironmentVersion",
 ];
 /** Types Azure gives no tags: sub-resources of the storage account and role assignments. */
 const UNTAGGABLE_TYPES = [
@@ -55,9 +61,12 @@ const UNTAGGABLE_TYPES = [
   "azure-native:storage:Blob",
   "azure-native:authorization:RoleAssignment",
   "random:index/randomString:RandomString",
+  "pulumi-nodejs:dynamic/azure:ManagedNetworkProvisioning",
+  "azure-native:network:PrivateDnsZoneGroup",
 ];
 /** The stateful resources a prod platform protects and retains on delete. */
 const STATEFUL_TYPES = [
+  "azure-native:resources:ResourceGroup",
   "azure-native:storage:StorageAccount",
   "azure-native:storage:BlobContainer",
   "azure-native:keyvault:Vault",
@@ -172,14 +181,13 @@ describe("azure platform", () => {
   });
 
   it("has an offline-plan answer for every data-source call it makes", () => {
-    for (const token of Object.keys(CLIENT_CONFIG)) {
+    const calls: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> =
+      CLIENT_CONFIG;
+    for (const [token, answer] of Object.entries(calls)) {
       expect(AZURE_PLACEHOLDERS, token).to.have.property(token);
-      expect(Object.keys(AZURE_PLACEHOLDERS[token]({})).sort()).to.deep.equal([
-        "clientId",
-        "objectId",
-        "subscriptionId",
-        "tenantId",
-      ]);
+      expect(Object.keys(AZURE_PLACEHOLDERS[token]({})).sort()).to.deep.equal(
+        Object.keys(answer({})).sort(),
+      );
     }
   });
 
@@ -226,8 +234,38 @@ describe("azure platform", () => {
     const roles = ofType(regs, "azure-native:authorization:RoleAssignment");
     expect(roles.map((r) => r.inputs.principalId).sort()).to.deep.equal([
       "11111111-2222-3333-4444-555555555555",
+      "11111111-2222-3333-4444-555555555555",
       "55555555-0000-0000-0000-666666666666",
+      ENDPOINT_PRINCIPAL,
     ]);
+  });
+
+  it("in prod, deploys each endpoint only after the managed network is provisioned", async () => {
+    const { regs } = await build(
+      azureSpec({ "mlplatform:tier": "prod", "mlplatform:endpoints": TWO_ENDPOINTS }),
+    );
+    expect(rec.calls.map((c) => c.token).sort()).to.deep.equal([
+      "azure-native:authorization:getClientConfig",
+      "azure-native:authorization:getClientToken",
+    ]);
+    const network = single(regs, "pulumi-nodejs:dynamic/azure:ManagedNetworkProvisioning");
+    const deployments = ofType(regs, "azure-native:machinelearningservices:OnlineDeployment");
+    expect(deployments).to.have.length(2);
+    for (const deployment of deployments) {
+      expect(deployment.dependencies, deployment.name).to.include(network.urn);
+    }
+    const registry = single(regs, "azure-native:machinelearningservices:Registry");
+    const workspace = single(regs, "azure-native:machinelearningservices:Workspace");
+    const rules = (workspace.inputs.managedNetwork as { outboundRules: Record<string, unknown> })
+      .outboundRules;
+    expect(JSON.stringify(rules)).to.include(`${registry.name}-id`);
+  });
+
+  it("protects the resource group in prod: deleting it would delete what is retained in it", async () => {
+    const { regs } = await build(azureSpec({ "mlplatform:tier": "prod" }));
+    const group = single(regs, "azure-native:resources:ResourceGroup");
+    expect(group.protect).to.equal(true);
+    expect(group.retainOnDelete).to.equal(true);
   });
 
   it("tags every resource that takes tags with the stack, tier and block", async () => {
@@ -280,7 +318,7 @@ describe("azure platform", () => {
 
   it("exposes the platform outputs", async () => {
     const { platform } = await build(azureSpec());
-    expect(await unwrap(platform.workspaceName)).to.equal("mlplatform-test");
+    expect(await unwrap(platform.workspaceName)).to.equal(`mlplatform-test-${SUFFIX}`);
     expect(await unwrap(platform.trainingClusterName)).to.equal("cpu-4x16-spot");
     expect(await unwrap(platform.storageName)).to.equal(`mlplatformtest${SUFFIX}`);
     expect(await unwrap(platform.containerRegistryUrl)).to.equal(
@@ -324,7 +362,7 @@ describe("azure platform", () => {
           AZURE_NAMES.mlWorkspace,
         );
         expect(input("azure-native:machinelearningservices:Registry", "registryName")).to.match(
-          AZURE_NAMES.mlWorkspace,
+          AZURE_NAMES.mlRegistry,
         );
         expect(input("azure-native:operationalinsights:Workspace", "workspaceName")).to.match(
           AZURE_NAMES.logAnalytics,

@@ -3,6 +3,7 @@ import {
   AzureWorkspace,
   MODEL_DATASTORE_NAME,
   PROD_ISOLATION_MODE,
+  REGISTRY_OUTBOUND_RULE,
   teamPrincipals,
 } from "../../components/azure/workspace";
 import { blockTags } from "../../components/tags";
@@ -11,6 +12,7 @@ import type { Recorder } from "../../engine/monitor";
 import { parsePlatformSpec } from "../../components/spec";
 import { BASE_CONFIG, type Registration, mockPulumi, ofType, registered, single } from "../harness";
 import {
+  ARM_TOKEN,
   AZURE_NAMES,
   PLACEMENT,
   SUBSCRIPTION,
@@ -27,6 +29,12 @@ const INSIGHTS = "azure-native:applicationinsights:Component";
 const WORKSPACE = "azure-native:machinelearningservices:Workspace";
 const DATASTORE = "azure-native:machinelearningservices:Datastore";
 const ROLE = "azure-native:authorization:RoleAssignment";
+const NETWORK = "pulumi-nodejs:dynamic/azure:ManagedNetworkProvisioning";
+const CONTAINER_ID =
+  "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a/blobServices/default/containers/artifacts";
+const ML_REGISTRY_ID =
+  "/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/registries/m";
+const BLOB_DATA_CONTRIBUTOR = `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe`;
 
 const STORAGE_ID =
   "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a";
@@ -74,6 +82,9 @@ describe("azure workspace", () => {
       storageAccountName: "mlplatformtestx7k2p9",
       dataContainerName: "artifacts",
       containerRegistryId: ACR_ID,
+      dataContainerId: CONTAINER_ID,
+      modelRegistryId: ML_REGISTRY_ID,
+      armAccessToken: tier === "prod" ? ARM_TOKEN : undefined,
     });
     return registered(rec);
   }
@@ -126,7 +137,7 @@ describe("azure workspace", () => {
     const regs = await build();
     const workspace = single(regs, WORKSPACE);
     expect(workspace.inputs).to.deep.include({
-      workspaceName: "mlplatform-test",
+      workspaceName: `mlplatform-test-${SUFFIX}`,
       identity: { type: "SystemAssigned" },
       storageAccount: STORAGE_ID,
       keyVault: `${single(regs, VAULT).name}-id`,
@@ -145,23 +156,134 @@ describe("azure workspace", () => {
     expect(workspace.inputs.managedNetwork).to.deep.include({
       isolationMode: "AllowOnlyApprovedOutbound",
     });
-    expect(workspace.inputs.provisionNetworkNow).to.equal(true);
     expect(workspace.protect).to.equal(true);
     expect(workspace.retainOnDelete).to.equal(true);
   });
 
+  it("keeps its name in prod and draws a new one with each dev stack", async () => {
+    expect(single(await build("prod"), WORKSPACE).inputs.workspaceName).to.equal("mlplatform-test");
+    rec.reset();
+    const dev = single(await build("dev"), WORKSPACE).inputs.workspaceName as string;
+    expect(dev).to.equal(`mlplatform-test-${SUFFIX}`);
+    expect(dev).to.match(AZURE_NAMES.mlWorkspace);
+  });
+
+  it("provisions the prod managed network with the deployer's token before any deployment", async () => {
+    const regs = await build("prod");
+    const workspace = single(regs, WORKSPACE);
+    const network = single(regs, NETWORK);
+    expect(network.inputs.workspaceId).to.equal(`${workspace.name}-id`);
+    expect(network.inputs.armEndpoint).to.equal("https://management.azure.com");
+    expect(JSON.stringify(network.inputs.accessToken)).to.include(
+      "1b47061264138c4ac30d75fd1eb44270",
+    );
+    expect(network.dependencies).to.include(workspace.urn);
+    // The network is provisioned explicitly, once, rather than by a preview flag as well.
+    expect(workspace.inputs).to.not.have.property("provisionNetworkNow");
+  });
+
+  it("lets team members in to the private prod workspace through a private endpoint", async () => {
+    const regs = await build("prod");
+    const workspace = single(regs, WORKSPACE);
+    const vnet = single(regs, "azure-native:network:VirtualNetwork");
+    const endpoint = single(regs, "azure-native:network:PrivateEndpoint");
+    expect(endpoint.inputs.privateLinkServiceConnections).to.deep.equal([
+      {
+        name: "workspace",
+        privateLinkServiceId: `${workspace.name}-id`,
+        groupIds: ["amlworkspace"],
+      },
+    ]);
+    expect(endpoint.inputs.subnet).to.deep.include({
+      id: `${vnet.name}-id/subnets/private-endpoints`,
+    });
+    const zones = ofType(regs, "azure-native:privatedns:PrivateZone");
+    expect(zones.map((z) => z.inputs.privateZoneName)).to.deep.equal([
+      "privatelink.api.azureml.ms",
+      "privatelink.notebooks.azure.net",
+    ]);
+    const links = ofType(regs, "azure-native:privatedns:VirtualNetworkLink");
+    expect(links.map((l) => l.inputs.virtualNetwork)).to.deep.equal([
+      { id: `${vnet.name}-id` },
+      { id: `${vnet.name}-id` },
+    ]);
+    const group = single(regs, "azure-native:network:PrivateDnsZoneGroup");
+    expect(group.inputs.privateDnsZoneConfigs).to.deep.equal(
+      zones.map((z) => ({
+        name: (z.inputs.privateZoneName as string).replace(/\./g, "-"),
+        privateDnsZoneId: `${z.name}-id`,
+      })),
+    );
+    rec.reset();
+    const dev = await build("dev");
+    expect(dev.filter((r) => r.type.startsWith("azure-native:network:"))).to.have.length(0);
+  });
+
+  it("reaches the ML registry from the prod managed network through a private endpoint", async () => {
+    const workspace = single(await build("prod"), WORKSPACE);
+    const rules = (workspace.inputs.managedNetwork as { outboundRules: Record<string, unknown> })
+      .outboundRules;
+    expect(rules[REGISTRY_OUTBOUND_RULE]).to.deep.equal({
+      type: "PrivateEndpoint",
+      category: "UserDefined",
+      destination: {
+        serviceResourceId: ML_REGISTRY_ID,
+        subresourceTarget: "amlregistry",
+        sparkEnabled: false,
+      },
+    });
+  });
+
+  it("lets the prod image build reach the package hosts, through a Basic firewall", async () => {
+    const workspace = single(await build("prod"), WORKSPACE);
+    const managed = workspace.inputs.managedNetwork as {
+      firewallSku: string;
+      outboundRules: Record<string, { type: string; destination: unknown }>;
+    };
+    expect(managed.firewallSku).to.equal("Basic");
+    const fqdn = Object.entries(managed.outboundRules).filter(([, r]) => r.type === "FQDN");
+    expect(Object.fromEntries(fqdn.map(([key, r]) => [key, r.destination]))).to.deep.equal({
+      "packages-anaconda-org": "*.anaconda.org",
+      "packages-pypi-org": "pypi.org",
+      "packages-pythonhosted-org": "*.pythonhosted.org",
+    });
+  });
+
+  it("refuses a prod workspace without a token to provision its managed network", () => {
+    expect(
+      () =>
+        new AzureWorkspace("no-token", {
+          ...PLACEMENT,
+          tier: "prod",
+          tags: TAGS,
+          teams: [],
+          uniqueSuffix: SUFFIX,
+          tenantId: TENANT,
+          subscriptionId: SUBSCRIPTION,
+          storageAccountId: STORAGE_ID,
+          storageAccountName: "mlplatformtestx7k2p9",
+          dataContainerName: "artifacts",
+          containerRegistryId: ACR_ID,
+          dataContainerId: CONTAINER_ID,
+          modelRegistryId: ML_REGISTRY_ID,
+        }),
+    ).to.throw(/armAccessToken/);
+  });
+
   it("is reachable without a managed network in dev", async () => {
-    const workspace = single(await build("dev"), WORKSPACE);
+    const regs = await build("dev");
+    const workspace = single(regs, WORKSPACE);
     expect(workspace.inputs.publicNetworkAccess).to.equal("Enabled");
     expect(workspace.inputs.managedNetwork).to.deep.include({ isolationMode: "Disabled" });
-    expect(workspace.inputs.provisionNetworkNow).to.equal(false);
+    expect(workspace.inputs.managedNetwork).to.not.have.property("outboundRules");
+    expect(regs.filter((r) => r.type === NETWORK)).to.have.length(0);
     expect(workspace.protect).to.equal(false);
   });
 
   it("registers the storage block's container as an identity-based datastore", async () => {
     const datastore = single(await build(), DATASTORE);
     expect(datastore.inputs).to.deep.include({
-      workspaceName: "mlplatform-test",
+      workspaceName: `mlplatform-test-${SUFFIX}`,
       name: MODEL_DATASTORE_NAME,
     });
     expect(datastore.inputs.properties).to.deep.include({
@@ -175,7 +297,7 @@ describe("azure workspace", () => {
 
   it("gives every team member the AzureML Data Scientist role on the workspace", async () => {
     const regs = await build();
-    const roles = ofType(regs, ROLE);
+    const roles = ofType(regs, ROLE).filter((r) => r.inputs.roleDefinitionId === DATA_SCIENTIST);
     const workspaceId = `${single(regs, WORKSPACE).name}-id`;
     expect(roles.map((r) => r.name).sort()).to.deep.equal([
       "ws-dev-alice",
@@ -192,6 +314,45 @@ describe("azure workspace", () => {
         scope: workspaceId,
         roleDefinitionId: DATA_SCIENTIST,
         principalType: "User",
+      });
+    }
+  });
+
+  it("gives every team member data access on the identity-based datastore's container", async () => {
+    const regs = await build("prod");
+    const roles = ofType(regs, ROLE).filter((r) => r.inputs.scope === CONTAINER_ID);
+    expect(roles.map((r) => r.name).sort()).to.deep.equal([
+      "ws-prod-alice_data",
+      "ws-prod-bob_data",
+      "ws-prod-carol_data",
+    ]);
+    for (const role of roles) {
+      expect(role.inputs).to.include({
+        roleDefinitionId: BLOB_DATA_CONTRIBUTOR,
+        principalType: "User",
+      });
+    }
+  });
+
+  it("declares a group member's role assignment as a group's", async () => {
+    const teams: TeamSpec[] = [
+      {
+        name: "fraud",
+        members: [
+          {
+            name: "ml-team",
+            azurePrincipalId: "11111111-2222-3333-4444-555555555555",
+            azurePrincipalType: "Group",
+          },
+        ],
+      },
+    ];
+    const roles = ofType(await build("dev", teams), ROLE);
+    expect(roles).to.have.length(2);
+    for (const role of roles) {
+      expect(role.inputs).to.include({
+        principalId: "11111111-2222-3333-4444-555555555555",
+        principalType: "Group",
       });
     }
   });
@@ -213,7 +374,12 @@ describe("azure workspace", () => {
       },
     ];
     const roles = ofType(await build("dev", teams), ROLE);
-    expect(roles.map((r) => r.name).sort()).to.deep.equal(["ws-dev-b-c", "ws-dev-c"]);
+    expect(roles.map((r) => r.name).sort()).to.deep.equal([
+      "ws-dev-b-c",
+      "ws-dev-b-c_data",
+      "ws-dev-c",
+      "ws-dev-c_data",
+    ]);
   });
 
   it("leaves the Entra object id to the spec, which refuses a member without one", () => {
@@ -250,7 +416,7 @@ describe("azure workspace", () => {
     const regs = await build();
     const parent = component(regs, "mlplatform:azure:Workspace").urn;
     const children = regs.filter((r) => r.custom);
-    expect(children).to.have.length(8);
+    expect(children).to.have.length(11);
     for (const child of children) {
       expect(child.parent, child.name).to.equal(parent);
     }

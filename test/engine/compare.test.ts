@@ -34,7 +34,6 @@ describe("compare command", function () {
       "aws:region=us-east-1",
       "gcp:project=mlplatform-compare",
       "gcp:region=us-central1",
-      "team members' missing principals",
     ]);
     const byCloud = Object.fromEntries(report.clouds.map((c) => [c.cloud, c]));
     expect(byCloud.aws.trainingType).to.equal("m5.2xlarge");
@@ -69,6 +68,21 @@ describe("compare command", function () {
       /^mlplatform:training\.size: "cpu-2x8" is not available on gcp \(Vertex AI training accepts no 2-vCPU/,
     );
     expect(clouds.find((c) => c.cloud === "azure")?.trainingType).to.equal("Standard_D2as_v4");
+  });
+
+  it("stands in for the principals a one-cloud stack's members lack on the other clouds", () => {
+    const file = tempConfig([
+      "config:",
+      "  aws:region: us-east-1",
+      "  mlplatform:clouds: [aws]",
+      "  mlplatform:tier: dev",
+      "  mlplatform:teams: [{name: research, members: [{name: alice}]}]",
+    ]);
+    const result = runCli(["compare", "--stack", "dev", "--config-file", file, "--json"]);
+    expect(result.stderr).to.equal("");
+    const report = JSON.parse(result.stdout) as { standIns: string[]; clouds: Comparison[] };
+    expect(report.standIns).to.include("team members' missing principals");
+    expect(report.clouds.every((c) => c.notComparable === undefined)).to.equal(true);
   });
 
   it("exits 2 on config that no cloud could run", () => {

@@ -126,7 +126,13 @@ describe("offline plan", function () {
     const aws = dev.deployment.resources.find((r) => r.type === "pulumi:providers:aws");
     expect(aws?.inputs).to.include({ region: "us-east-1" });
     const gcp = dev.deployment.resources.find((r) => r.type === "pulumi:providers:gcp");
-    expect(gcp?.inputs).to.include({ project: "mlplatform-dev", region: "us-central1" });
+    expect(gcp?.inputs).to.include({ region: "us-central1" });
+    expect(gcp?.inputs).to.not.have.property("project");
+  });
+
+  it("plans a stack that leaves gcp:project to the provider into the provider's project", () => {
+    const bucket = dev.deployment.resources.find((r) => r.type === "gcp:storage/bucket:Bucket");
+    expect(bucket?.inputs).to.include({ project: "your-gcp-project" });
   });
 
   it("protects and retains stateful resources in prod only", () => {

@@ -248,7 +248,7 @@ describe("gcp workspace", () => {
         "mlplatform:teams": [{ name: "fraud", members: [{ name: "dave" }] }],
       }),
     ).to.throw(
-      "mlplatform:teams[0].members[0].gcpMember: is required because gcp is listed; use an IAM member such as user:alice@example.com",
+      "mlplatform:teams[0].members[0].gcpMember: is required because gcp is listed; use an IAM member such as user:alice@contoso.com or group:ml-team@contoso.com",
     );
   });
 
