@@ -103,4 +103,11 @@ export interface PlatformOutputs {
   modelRegistryName: pulumi.Output<string>;
   /** Endpoint name to its scoring URL or resource name. */
   endpoints: Record<string, pulumi.Output<string>>;
+  /**
+   * How training jobs are submitted, where the cluster name alone does not say it (Vertex AI:
+   * serverless custom jobs or a persistent resource, with the spec settings not applied).
+   */
+  trainingJobSettings?: pulumi.Output<unknown>;
+  /** Where the endpoints' alarms notify, on a cloud whose alarms need a topic (AWS: SNS). */
+  alertTopicArn?: pulumi.Output<string>;
 }

@@ -41,6 +41,10 @@ export function definePlatform(spec: PlatformSpec): StackOutputs {
       containerRegistryUrl: platform.containerRegistryUrl,
       modelRegistryName: platform.modelRegistryName,
       endpoints: platform.endpoints,
+      ...(platform.trainingJobSettings === undefined
+        ? {}
+        : { trainingJobSettings: platform.trainingJobSettings }),
+      ...(platform.alertTopicArn === undefined ? {} : { alertTopicArn: platform.alertTopicArn }),
     };
   }
   return outputs;

@@ -1,4 +1,5 @@
 import { closest } from "fastest-levenshtein";
+import { type CommandHelp, type Options, renderHelp, wantsHelp } from "./args";
 import { UsageError } from "./errors";
 
 // tsx turns on Node's source maps; then every stack the SDK captures (one per promise it tracks,
@@ -6,35 +7,43 @@ import { UsageError } from "./errors";
 // time in a profile. The engine's stack traces point into the transpiled code instead.
 process.setSourceMapsEnabled(false);
 
-/** Each subcommand parses its own flags and returns the exit code. */
-const COMMANDS: Record<
-  string,
-  { summary: string; load: () => (argv: string[]) => Promise<number> }
-> = {
+/** A subcommand: its flags, their help, and `run`, which parses them and returns the exit code. */
+interface CommandModule {
+  FLAGS: Options;
+  HELP: CommandHelp<string>;
+  run: (argv: string[]) => Promise<number>;
+}
+
+const COMMANDS: Record<string, { summary: string; load: () => CommandModule }> = {
   plan: {
     summary: "run the program for a stack offline and print what it registers",
-    load: () => (require("./commands/plan") as typeof import("./commands/plan")).run,
+    load: () => require("./commands/plan") as typeof import("./commands/plan"),
   },
   catalog: {
     summary: "print the instance catalog: sizes mapped per cloud and use, with prices",
-    load: () => (require("./commands/catalog") as typeof import("./commands/catalog")).run,
+    load: () => require("./commands/catalog") as typeof import("./commands/catalog"),
   },
   cost: {
     summary: "estimate a stack's monthly idle floor and scaled ceiling per resource and cloud",
-    load: () => (require("./commands/cost") as typeof import("./commands/cost")).run,
+    load: () => require("./commands/cost") as typeof import("./commands/cost"),
   },
   gate: {
     summary:
       "run the policy pack over a stack's plan or an exported state; exit 1 on a mandatory violation",
-    load: () => (require("./commands/gate") as typeof import("./commands/gate")).run,
+    load: () => require("./commands/gate") as typeof import("./commands/gate"),
   },
   compare: {
     summary: "put the clouds side by side for one spec: resources, instance types, cost",
-    load: () => (require("./commands/compare") as typeof import("./commands/compare")).run,
+    load: () => require("./commands/compare") as typeof import("./commands/compare"),
+  },
+  diff: {
+    summary:
+      "compare two plans, exports or previews of a stack: resources, cost per cloud, policy verdicts",
+    load: () => require("./commands/diff") as typeof import("./commands/diff"),
   },
   prices: {
     summary: "rebuild the catalog's prices from the AWS and Azure public price lists",
-    load: () => (require("./commands/prices") as typeof import("./commands/prices")).run,
+    load: () => require("./commands/prices") as typeof import("./commands/prices"),
   },
 };
 
@@ -43,7 +52,14 @@ function usage(): string {
   const lines = Object.entries(COMMANDS).map(
     ([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`,
   );
-  return ["usage: npm run <command> -- [flags]", "", "commands:", ...lines].join("\n");
+  return [
+    "usage: npm run <command> -- [flags]",
+    "",
+    "commands:",
+    ...lines,
+    "",
+    "npm run <command> -- --help describes a command's flags.",
+  ].join("\n");
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -59,7 +75,12 @@ async function main(argv: string[]): Promise<number> {
       `unknown command "${name}" (did you mean "${closest(name, names)}"?); use one of ${names.join(", ")}`,
     );
   }
-  return command.load()(rest);
+  const module = command.load();
+  if (wantsHelp(rest)) {
+    process.stdout.write(renderHelp(name, module.FLAGS, module.HELP));
+    return 0;
+  }
+  return module.run(rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -33,3 +33,19 @@ export function renderTable(
     ...(footer.length > 0 ? [rule, ...footer.map(line)] : []),
   ];
 }
+
+/**
+ * A GitHub-flavoured Markdown table; `rightAligned` columns line up on the right. Pipes inside
+ * cells are escaped. Returns the lines.
+ */
+export function renderMarkdownTable(
+  header: readonly string[],
+  body: readonly string[][],
+  rightAligned: readonly number[] = [],
+): string[] {
+  const right = new Set(rightAligned);
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
+  const rule = `|${header.map((_, i) => (right.has(i) ? " --: " : " --- ")).join("|")}|`;
+  return [line(header), rule, ...body.map(line)];
+}

@@ -18,3 +18,21 @@ export function runCli(args: string[], timeoutMs = 120_000): CliResult {
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** Runs a command's `run` in this process with `argv`, capturing what it prints on stdout. */
+export async function runInProcess(
+  run: (argv: string[]) => Promise<number>,
+  argv: string[],
+): Promise<{ code: number; stdout: string }> {
+  const write = process.stdout.write.bind(process.stdout);
+  let stdout = "";
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += chunk.toString();
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return { code: await run(argv), stdout };
+  } finally {
+    process.stdout.write = write;
+  }
+}

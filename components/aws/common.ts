@@ -68,6 +68,50 @@ export function useKeyStatement(kmsKeyArn: pulumi.Input<string>): iam.PolicyStat
 }
 
 /**
+ * Let AWS services that work for the role create grants on the platform key: SageMaker grants
+ * itself the key when it starts a Studio app on the encrypted domain (checked by CreateApp) or
+ * attaches an encrypted volume to a training job. `kms:GrantIsForAWSResource` limits this to
+ * grants an integrated AWS service asks for on the caller's behalf (KMS Developer Guide,
+ * "kms:GrantIsForAWSResource").
+ */
+export function grantKeyToServicesStatement(kmsKeyArn: pulumi.Input<string>): iam.PolicyStatement {
+  return {
+    Sid: "GrantPlatformKeyToAwsServices",
+    Effect: "Allow",
+    Action: "kms:CreateGrant",
+    Resource: kmsKeyArn,
+    Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+  };
+}
+
+/**
+ * Pull images from the given ECR repositories. `ecr:GetAuthorizationToken` takes no resource;
+ * the pulls are limited to the repositories named.
+ */
+export function pullImageStatements(
+  repositoryArns: pulumi.Input<string | pulumi.Input<string>[]>,
+): iam.PolicyStatement[] {
+  return [
+    {
+      Sid: "GetRegistryToken",
+      Effect: "Allow",
+      Action: "ecr:GetAuthorizationToken",
+      Resource: "*",
+    },
+    {
+      Sid: "PullImages",
+      Effect: "Allow",
+      Action: [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+      ],
+      Resource: repositoryArns,
+    },
+  ];
+}
+
+/**
  * List the platform bucket and read and write its objects; `deleteObjects` adds deleting them,
  * which only the people's execution role needs, not training jobs.
  */
@@ -109,6 +153,7 @@ export function vpcAccessStatements(
         "ec2:DescribeNetworkInterfaces",
         "ec2:DescribeSecurityGroups",
         "ec2:DescribeSubnets",
+        "ec2:DescribeVpcEndpoints",
         "ec2:DescribeVpcs",
       ],
       Resource: "*",

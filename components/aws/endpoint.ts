@@ -5,6 +5,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import * as sagemaker from "@pulumi/aws/sagemaker";
 import * as pulumi from "@pulumi/pulumi";
+import { RandomId } from "@pulumi/random/randomId";
 import type { OnlineEndpointArgs, OnlineEndpointOutputs } from "../blocks";
 import type { CatalogRow } from "../catalog";
 import { MODEL_ARTIFACTS } from "../model";
@@ -16,10 +17,12 @@ import {
   type AwsPlacement,
   accountArn,
   policyDocument,
+  pullImageStatements,
   trustedService,
   useKeyStatement,
   vpcAccessStatements,
 } from "./common";
+import { DATA_CAPTURE_PREFIX } from "./storage";
 
 /** SageMaker's prebuilt scikit-learn serving image, matching the version the model was trained with. */
 export const SERVING_IMAGE = {
@@ -77,6 +80,11 @@ export function hasInstanceStorage(instanceType: string): boolean {
   return INSTANCE_STORE_FAMILIES.has(family);
 }
 
+/** The EC2 type a SageMaker hosting type is named after: `ml.m5.xlarge` is `m5.xlarge`. */
+export function sagemakerHostEc2Type(instanceType: string): string {
+  return instanceType.replace(/^ml\./, "");
+}
+
 /**
  * An endpoint that may scale to zero runs on serverless inference: SageMaker instance-based
  * variants keep at least one instance.
@@ -112,6 +120,8 @@ export interface AwsOnlineEndpointArgs extends OnlineEndpointArgs, AwsPlacement 
   bucketName: pulumi.Input<string>;
   /** The same bucket's ARN, for the endpoint role's grants on its archive and capture prefix. */
   bucketArn: pulumi.Input<string>;
+  /** SNS topic the 5xx and latency alarms notify, when they fire and when they clear. */
+  alertTopicArn: pulumi.Input<string>;
   /**
    * SageMaker model archive (`model.tar.gz` with the model and `code/inference.py`) to upload and serve.
    * @default the sample iris model, `MODEL_ARTIFACTS.sagemakerArchive`
@@ -183,7 +193,8 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
       },
       { parent: this },
     );
-    const captureUri = pulumi.interpolate`s3://${args.bucketName}/data-capture/${args.name}`;
+    const capturePrefix = `${DATA_CAPTURE_PREFIX}${args.name}`;
+    const captureUri = pulumi.interpolate`s3://${args.bucketName}/${capturePrefix}`;
 
     // Serverless inference neither captures data nor runs in the VPC.
     const instanceStatements: iam.PolicyStatement[] = [
@@ -191,7 +202,7 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
         Sid: "WriteDataCapture",
         Effect: "Allow",
         Action: "s3:PutObject",
-        Resource: pulumi.interpolate`${args.bucketArn}/data-capture/${args.name}/*`,
+        Resource: pulumi.interpolate`${args.bucketArn}/${capturePrefix}/*`,
       },
       ...vpcAccessStatements(account, network.vpcArn),
     ];
@@ -219,22 +230,7 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
             Resource: pulumi.interpolate`${args.bucketArn}/${archiveKey}`,
           },
           ...(serverless ? [] : instanceStatements),
-          {
-            Sid: "GetRegistryToken",
-            Effect: "Allow",
-            Action: "ecr:GetAuthorizationToken",
-            Resource: "*",
-          },
-          {
-            Sid: "PullServingImage",
-            Effect: "Allow",
-            Action: [
-              "ecr:BatchCheckLayerAvailability",
-              "ecr:BatchGetImage",
-              "ecr:GetDownloadUrlForLayer",
-            ],
-            Resource: imageRepositoryArn,
-          },
+          ...pullImageStatements(imageRepositoryArn),
           {
             Sid: "WriteEndpointLogs",
             Effect: "Allow",
@@ -319,10 +315,22 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
       { parent: this },
     );
 
+    // SageMaker refuses an endpoint update that changes the instance type of a variant registered
+    // with Application Auto Scaling ("Update endpoints that use auto scaling"). This generation
+    // is replaced, delete-first, whenever the variant's capacity kind changes, and the scalable
+    // target's resource id (a change of which replaces the target) waits on it. Before deleting
+    // the generation the engine deletes what would be replaced with it, the policy and the
+    // target (deregistered); the endpoint, which depends on the generation, is updated after,
+    // and the target and policy are registered again last.
+    const scalingGeneration = new RandomId(
+      `${name}-scaling-generation`,
+      { byteLength: 4, keepers: { capacity: capacityKind(serverless, instance.instanceType) } },
+      { parent: this, deleteBeforeReplace: true },
+    );
     const endpoint = new sagemaker.Endpoint(
       `${name}-endpoint`,
       { name: names.endpoint, endpointConfigName: config.name, tags },
-      { parent: this },
+      { parent: this, dependsOn: [scalingGeneration] },
     );
 
     if (!serverless) {
@@ -331,12 +339,16 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
         {
           serviceNamespace: "sagemaker",
           scalableDimension: "sagemaker:variant:DesiredInstanceCount",
-          resourceId: pulumi.interpolate`endpoint/${endpoint.name}/variant/${VARIANT_NAME}`,
+          resourceId: pulumi
+            .all([endpoint.name, scalingGeneration.id])
+            .apply(([endpointName]) => `endpoint/${endpointName}/variant/${VARIANT_NAME}`),
           minCapacity: args.minReplicas,
           maxCapacity: args.maxReplicas,
           tags,
         },
-        { parent: this },
+        // The provider already replaces on a new resource id; said here so the order above
+        // does not hang on the provider's schema.
+        { parent: this, replaceOnChanges: ["resourceId"] },
       );
       new appautoscaling.Policy(
         `${name}-scaling`,
@@ -355,11 +367,12 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
             scaleInCooldown: SCALE_IN_COOLDOWN_SECONDS,
           },
         },
-        { parent: this },
+        { parent: this, replaceOnChanges: ["resourceId"] },
       );
     }
 
     const dimensions = { EndpointName: endpoint.name, VariantName: VARIANT_NAME };
+    const notify = { alarmActions: [args.alertTopicArn], okActions: [args.alertTopicArn] };
     new cloudwatch.MetricAlarm(
       `${name}-5xx`,
       {
@@ -374,6 +387,7 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
         comparisonOperator: "GreaterThanOrEqualToThreshold",
         threshold: 1,
         treatMissingData: "notBreaching",
+        ...notify,
         tags,
       },
       { parent: this },
@@ -392,6 +406,7 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
         comparisonOperator: "GreaterThanThreshold",
         threshold: LATENCY_ALARM_MS * MICROSECONDS_PER_MILLISECOND,
         treatMissingData: "notBreaching",
+        ...notify,
         tags,
       },
       { parent: this },
@@ -410,6 +425,14 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
       maxReplicas: this.maxReplicas,
     });
   }
+}
+
+/**
+ * What an endpoint update cannot change while a scalable target is registered: the instance type,
+ * or the move to and from serverless inference (which removes or adds the target).
+ */
+export function capacityKind(serverless: boolean, instanceType: string): string {
+  return serverless ? "serverless" : instanceType;
 }
 
 /** The configuration only instance-based variants take: volume encryption and data capture. */

@@ -1,3 +1,4 @@
+import { instanceFor } from "../catalog";
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as pulumi from "@pulumi/pulumi";
@@ -6,11 +7,11 @@ import type { PlatformArgs } from "../platform";
 import { uniqueSuffix } from "../suffix";
 import { platformTags } from "../tags";
 import type { AwsAccount, AwsPlacement } from "./common";
-import { AwsOnlineEndpoint } from "./endpoint";
+import { AwsOnlineEndpoint, isServerless, sagemakerHostEc2Type } from "./endpoint";
 import { AwsModelRegistry } from "./modelRegistry";
 import { AwsNetwork } from "./network";
 import { AwsContainerRegistry } from "./registry";
-import { AwsStorage } from "./storage";
+import { AwsStorage, bucketName } from "./storage";
 import { AwsTrainingCluster } from "./training";
 import { AwsWorkspace } from "./workspace";
 
@@ -27,6 +28,8 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
   public readonly containerRegistryUrl: pulumi.Output<string>;
   public readonly modelRegistryName: pulumi.Output<string>;
   public readonly endpoints: Record<string, pulumi.Output<string>>;
+  /** The SNS topic the endpoints' alarms notify: subscribe the people on call to it. */
+  public readonly alertTopicArn: pulumi.Output<string>;
 
   constructor(name: string, args: PlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("mlplatform:aws:Platform", name, {}, opts);
@@ -49,7 +52,26 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
 
     const suffix = uniqueSuffix(name, this);
 
-    const network = new AwsNetwork(`${name}-network`, { ...base, account }, { parent: this });
+    // SageMaker publishes no per-zone offering of its ml.* types; the EC2 type of the same
+    // family and size stands in for it (see docs/aws.md).
+    const instanceTypes = [
+      instanceFor("aws", spec.training.size, "training").instanceType,
+      ...spec.endpoints
+        .filter((endpoint) => !isServerless(endpoint.minReplicas))
+        .map((endpoint) =>
+          sagemakerHostEc2Type(instanceFor("aws", endpoint.size, "hosting").instanceType),
+        ),
+    ];
+    const network = new AwsNetwork(
+      `${name}-network`,
+      {
+        ...base,
+        account,
+        instanceTypes,
+        bucketName: suffix.result.apply((s) => bucketName(placement.nameParts, s)),
+      },
+      { parent: this },
+    );
     const networkWiring = {
       vpcId: network.vpcId,
       vpcArn: network.vpcArn,
@@ -117,6 +139,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
             kmsKeyArn: workspace.kmsKeyArn,
             bucketName: storage.storageName,
             bucketArn: storage.bucketArn,
+            alertTopicArn: workspace.alertTopicArn,
           },
           { parent: this },
         ),
@@ -127,6 +150,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     this.storageName = storage.storageName;
     this.containerRegistryUrl = registry.registryUrl;
     this.modelRegistryName = modelRegistry.modelRegistryName;
+    this.alertTopicArn = workspace.alertTopicArn;
     this.endpoints = Object.fromEntries(
       spec.endpoints.map((endpoint, i) => [endpoint.name, endpoints[i].scoringUrl]),
     );
@@ -137,6 +161,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
       containerRegistryUrl: this.containerRegistryUrl,
       modelRegistryName: this.modelRegistryName,
       endpoints: this.endpoints,
+      alertTopicArn: this.alertTopicArn,
     });
   }
 }

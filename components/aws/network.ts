@@ -1,10 +1,12 @@
 import * as ec2 from "@pulumi/aws/ec2";
+import type * as iam from "@pulumi/aws/iam";
 import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 import * as vpc from "@pulumi/aws/vpc";
 import * as pulumi from "@pulumi/pulumi";
 import type { BlockArgs } from "../blocks";
 import { blockTags } from "../tags";
-import type { AwsAccount } from "./common";
+import type { Tier } from "../types";
+import { type AwsAccount, bucketAccessStatements, policyDocument } from "./common";
 
 /** The platform VPC's address range. */
 export const VPC_CIDR = "10.42.0.0/16";
@@ -14,37 +16,64 @@ export const PRIVATE_SUBNET_CIDRS = ["10.42.0.0/19", "10.42.32.0/19"] as const;
 
 /**
  * The AWS services the workloads reach through interface endpoints, since the private subnets
- * have no route to the internet.
+ * have no route to the internet, and the tiers that need each. Interface endpoints bill by the
+ * hour in every zone, so dev keeps only what its workloads inside the VPC call: Batch instances
+ * (ECS agent, image pulls, job logs). Dev's Studio runs on SageMaker's internet access
+ * (`PublicInternetOnly`) and nothing else in dev's VPC calls SageMaker or STS.
  */
-export const INTERFACE_ENDPOINT_SERVICES = [
-  /** Studio, the SDK and jobs call the SageMaker API. */
-  "sagemaker.api",
-  /** Invoking the platform's endpoints from inside the VPC. */
-  "sagemaker.runtime",
-  /** The SDKs in Studio and in jobs exchange credentials. */
-  "sts",
-  /** Studio apps and Batch jobs write CloudWatch logs. */
-  "logs",
+export const INTERFACE_ENDPOINT_SERVICES: readonly { service: string; tiers: readonly Tier[] }[] = [
+  /** Studio in `VpcOnly` mode, the SDK and jobs call the SageMaker API. */
+  { service: "sagemaker.api", tiers: ["prod"] },
+  /** Invoking the platform's endpoints from inside the VPC (Studio in `VpcOnly` mode). */
+  { service: "sagemaker.runtime", tiers: ["prod"] },
+  /** The SDKs in `VpcOnly` Studio exchange credentials. */
+  { service: "sts", tiers: ["prod"] },
+  /** Batch jobs (and Studio apps in prod) write CloudWatch logs. */
+  { service: "logs", tiers: ["dev", "prod"] },
   /** Batch instances pull job images from the platform's repository. */
-  "ecr.api",
-  "ecr.dkr",
+  { service: "ecr.api", tiers: ["dev", "prod"] },
+  { service: "ecr.dkr", tiers: ["dev", "prod"] },
   /** The ECS agent on Batch instances registers, polls for jobs and reports. */
-  "ecs",
-  "ecs-agent",
-  "ecs-telemetry",
-] as const;
+  { service: "ecs", tiers: ["dev", "prod"] },
+  { service: "ecs-agent", tiers: ["dev", "prod"] },
+  { service: "ecs-telemetry", tiers: ["dev", "prod"] },
+];
+
+/** The interface endpoint services a tier declares. */
+export function interfaceServices(tier: Tier): string[] {
+  return INTERFACE_ENDPOINT_SERVICES.filter((e) => e.tiers.includes(tier)).map((e) => e.service);
+}
+
+/**
+ * The AWS-owned bucket ECR keeps image layers in, which image pulls through the S3 gateway
+ * endpoint read (ECR User Guide, "Amazon ECR interface VPC endpoints", minimum S3 gateway
+ * endpoint policy).
+ */
+export function ecrLayerBucketArn(account: AwsAccount): pulumi.Output<string> {
+  return pulumi.interpolate`arn:${account.partition}:s3:::prod-${account.region}-starport-layer-bucket`;
+}
 
 const HTTPS_PORT = 443;
 
 export interface AwsNetworkArgs extends BlockArgs {
   /** Region and partition of the endpoint service names. */
   account: AwsAccount;
+  /**
+   * EC2 instance types the workloads in the subnets run on; only zones that offer all of them
+   * get a subnet.
+   */
+  instanceTypes: string[];
+  /** The platform bucket, the one customer bucket the S3 gateway endpoint lets through. */
+  bucketName: pulumi.Input<string>;
 }
 
 /**
  * The platform's own VPC: private subnets in two availability zones with no internet route,
- * interface endpoints for the AWS services its workloads call, an S3 gateway endpoint, and the
- * security group every workload runs in. It is part of the workspace block (its tags say so).
+ * interface endpoints for the AWS services its workloads call, an S3 gateway endpoint limited to
+ * the platform's bucket and ECR's layer bucket, and the security group every workload runs in.
+ * Zones are picked by zone id (the same physical zone in every account) among those that offer
+ * every interface endpoint service and every instance type the workloads run on. It is part of
+ * the workspace block (its tags say so).
  */
 export class AwsNetwork extends pulumi.ComponentResource {
   public readonly vpcId: pulumi.Output<string>;
@@ -76,6 +105,39 @@ export class AwsNetwork extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const services = interfaceServices(args.tier);
+    const serviceZones = services.map(
+      (service) =>
+        ec2.getVpcEndpointServiceOutput(
+          {
+            serviceName: pulumi.interpolate`${account.reverseDnsPrefix}.${account.region}.${service}`,
+            serviceType: "Interface",
+          },
+          { parent: this },
+        ).availabilityZones,
+    );
+    const offerings = ec2.getInstanceTypeOfferingsOutput(
+      {
+        region: account.region,
+        locationType: "availability-zone-id",
+        filters: [{ name: "instance-type", values: [...new Set(args.instanceTypes)].sort() }],
+      },
+      { parent: this },
+    );
+    const zoneIds = pulumi
+      .all([zones.names, zones.zoneIds, pulumi.all(serviceZones), offerings])
+      .apply(([names, ids, zonesOfServices, offered]) =>
+        pickZoneIds({
+          region: account.region,
+          zones: names.map((zoneName, i) => ({ name: zoneName, id: ids[i] })),
+          services: services.map((service, i) => ({ service, zoneNames: zonesOfServices[i] })),
+          instanceTypes: args.instanceTypes,
+          offerings: offered.instanceTypes.map((instanceType, i) => ({
+            instanceType,
+            zoneId: offered.locations[i],
+          })),
+        }),
+      );
 
     const routeTable = new ec2.RouteTable(
       `${name}-private`,
@@ -88,7 +150,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
         {
           vpcId: network.id,
           cidrBlock,
-          availabilityZone: zones.names.apply((names) => zoneAt(names, i, account.region)),
+          availabilityZoneId: zoneIds.apply((ids) => ids[i]),
           mapPublicIpOnLaunch: false,
           tags,
         },
@@ -142,7 +204,15 @@ export class AwsNetwork extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    for (const service of INTERFACE_ENDPOINT_SERVICES) {
+    new ec2.VpcEndpointPolicy(
+      `${name}-s3`,
+      {
+        vpcEndpointId: s3Gateway.id,
+        policy: pulumi.jsonStringify(gatewayPolicy(account, args.bucketName)),
+      },
+      { parent: this },
+    );
+    for (const service of services) {
       new ec2.VpcEndpoint(
         `${name}-${service.replace(/\./g, "-")}`,
         {
@@ -223,13 +293,61 @@ export class AwsNetwork extends pulumi.ComponentResource {
   }
 }
 
-/** The i-th zone of a region, or an error that says the region has too few zones. */
-export function zoneAt(names: readonly string[], i: number, region: string): string {
-  const zone = names[i];
-  if (zone === undefined) {
+/** A zone of the region: its name in this account and its id, the same in every account. */
+export interface ZoneOfRegion {
+  name: string;
+  id: string;
+}
+
+/**
+ * The ids of the first zones (in the region's order) that offer every interface endpoint service
+ * and every instance type, as many as the platform has subnets; or an error that names what the
+ * region lacks.
+ */
+export function pickZoneIds(found: {
+  region: string;
+  zones: readonly ZoneOfRegion[];
+  services: readonly { service: string; zoneNames: readonly string[] }[];
+  instanceTypes: readonly string[];
+  offerings: readonly { instanceType: string; zoneId: string }[];
+}): string[] {
+  const lacks = (zone: ZoneOfRegion): string[] => [
+    ...found.services.filter((s) => !s.zoneNames.includes(zone.name)).map((s) => s.service),
+    ...found.instanceTypes.filter(
+      (type) => !found.offerings.some((o) => o.instanceType === type && o.zoneId === zone.id),
+    ),
+  ];
+  const usable = found.zones.filter((zone) => lacks(zone).length === 0).map((zone) => zone.id);
+  if (usable.length < PRIVATE_SUBNET_CIDRS.length) {
+    const missing = found.zones
+      .filter((zone) => lacks(zone).length > 0)
+      .map((zone) => `${zone.id} lacks ${[...new Set(lacks(zone))].join(", ")}`);
     throw new pulumi.RunError(
-      `${region} has ${names.length} availability zones without opt-in; the platform needs ${PRIVATE_SUBNET_CIDRS.length}`,
+      `${found.region} has ${usable.length} availability zones without opt-in that offer every interface endpoint service and instance type the platform uses; it needs ${PRIVATE_SUBNET_CIDRS.length}${missing.length > 0 ? ` (${missing.join("; ")})` : ""}`,
     );
   }
-  return zone;
+  return usable.slice(0, PRIVATE_SUBNET_CIDRS.length);
+}
+
+/**
+ * The S3 gateway endpoint's policy: what any principal in the VPC may do in S3 through it (IAM
+ * still decides who): the platform bucket, with the actions the platform's roles hold, and
+ * reading ECR's layer bucket, which image pulls need.
+ */
+export function gatewayPolicy(
+  account: AwsAccount,
+  bucketName: pulumi.Input<string>,
+): iam.PolicyDocument {
+  const bucketArn = pulumi.interpolate`arn:${account.partition}:s3:::${bucketName}`;
+  const platformBucket = bucketAccessStatements(bucketArn, { deleteObjects: true });
+  return policyDocument([
+    ...platformBucket.map((statement) => ({ ...statement, Principal: "*" })),
+    {
+      Sid: "ReadEcrImageLayers",
+      Effect: "Allow",
+      Principal: "*",
+      Action: "s3:GetObject",
+      Resource: pulumi.interpolate`${ecrLayerBucketArn(account)}/*`,
+    },
+  ]);
 }

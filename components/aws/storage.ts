@@ -13,6 +13,12 @@ export const NONCURRENT_VERSION_DAYS = { dev: 30, prod: 90 } as const;
 /** Days after which an unfinished multipart upload is aborted and its parts deleted. */
 export const ABORT_MULTIPART_DAYS = 7;
 
+/** Where endpoints write captured requests and responses, one folder per endpoint. */
+export const DATA_CAPTURE_PREFIX = "data-capture/";
+
+/** Days a captured request or response is kept; monitoring looks at recent traffic only. */
+export const DATA_CAPTURE_DAYS = { dev: 30, prod: 90 } as const;
+
 /** Bucket name starts S3 refuses, besides what the name rule already excludes. */
 const S3_RESERVED_PREFIXES = ["sthree-", "amzn-s3-demo-"];
 
@@ -37,7 +43,9 @@ export interface AwsStorageArgs extends StorageArgs, Pick<AwsPlacement, "namePar
 /**
  * The platform's S3 bucket: SSE-KMS with the platform key and a bucket key, versioning, all four
  * public access blocks, owner-enforced object ownership (no ACLs), a lifecycle that expires old
- * versions and aborts stale uploads, and a policy that refuses requests without TLS 1.2.
+ * versions and captured endpoint data and aborts stale uploads, and a policy that refuses
+ * requests without TLS 1.2. In prod the bucket and every one of these settings are protected
+ * and retained together.
  */
 export class AwsStorage extends pulumi.ComponentResource implements StorageOutputs {
   /** The bucket's name. */
@@ -50,6 +58,9 @@ export class AwsStorage extends pulumi.ComponentResource implements StorageOutpu
 
     const tags = blockTags(args.tags, "storage");
 
+    // The bucket's settings (public access block, encryption, TLS policy...) are resources of
+    // their own: a retained prod bucket keeps them too, or destroy would strip them from it.
+    const keptWithBucket = statefulOptions(args.tier, this);
     const bucket = new s3.Bucket(
       `${name}-bucket`,
       {
@@ -57,7 +68,7 @@ export class AwsStorage extends pulumi.ComponentResource implements StorageOutpu
         forceDestroy: args.tier === "dev",
         tags,
       },
-      statefulOptions(args.tier, this),
+      keptWithBucket,
     );
 
     const publicAccess = new s3.BucketPublicAccessBlock(
@@ -69,12 +80,12 @@ export class AwsStorage extends pulumi.ComponentResource implements StorageOutpu
         ignorePublicAcls: true,
         restrictPublicBuckets: true,
       },
-      { parent: this },
+      keptWithBucket,
     );
     const ownership = new s3.BucketOwnershipControls(
       `${name}-ownership`,
       { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      { parent: this },
+      keptWithBucket,
     );
     const encryption = new s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
@@ -90,12 +101,12 @@ export class AwsStorage extends pulumi.ComponentResource implements StorageOutpu
           },
         ],
       },
-      { parent: this },
+      keptWithBucket,
     );
     const versioning = new s3.BucketVersioning(
       `${name}-versioning`,
       { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-      { parent: this },
+      keptWithBucket,
     );
     new s3.BucketLifecycleConfiguration(
       `${name}-lifecycle`,
@@ -109,6 +120,12 @@ export class AwsStorage extends pulumi.ComponentResource implements StorageOutpu
             noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS[args.tier] },
           },
           {
+            id: "expire-data-capture",
+            status: "Enabled",
+            filter: { prefix: DATA_CAPTURE_PREFIX },
+            expiration: { days: DATA_CAPTURE_DAYS[args.tier] },
+          },
+          {
             id: "abort-incomplete-multipart-uploads",
             status: "Enabled",
             filter: {},
@@ -116,7 +133,7 @@ export class AwsStorage extends pulumi.ComponentResource implements StorageOutpu
           },
         ],
       },
-      { parent: this, dependsOn: [versioning] },
+      { ...keptWithBucket, dependsOn: [versioning] },
     );
     const objects = pulumi.interpolate`${bucket.arn}/*`;
     const policy = new s3.BucketPolicy(
@@ -143,7 +160,7 @@ export class AwsStorage extends pulumi.ComponentResource implements StorageOutpu
         ]),
       },
       // S3 refuses a bucket policy while the public access block is still being applied.
-      { parent: this, dependsOn: [publicAccess] },
+      { ...keptWithBucket, dependsOn: [publicAccess] },
     );
 
     new iam.RolePolicy(

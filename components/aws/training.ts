@@ -151,12 +151,13 @@ export class AwsTrainingCluster extends pulumi.ComponentResource implements Trai
     const launchTemplate = new ec2.LaunchTemplate(
       `${name}-instance`,
       {
-        description: "Platform Batch instances: IMDSv2 only, encrypted root volume",
+        description: "Platform Batch instances: IMDSv2 only, hop limit 1, encrypted root volume",
         metadataOptions: {
           httpEndpoint: "enabled",
           httpTokens: "required",
-          // Containers sit one hop behind the instance.
-          httpPutResponseHopLimit: 2,
+          // Only the instance (the ECS agent) reaches the metadata service; containers one hop
+          // behind it get their credentials from the job role through the ECS agent instead.
+          httpPutResponseHopLimit: 1,
         },
         blockDeviceMappings: [
           {

@@ -1,6 +1,7 @@
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as sagemaker from "@pulumi/aws/sagemaker";
+import * as sns from "@pulumi/aws/sns";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkspaceArgs, WorkspaceOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
@@ -8,10 +9,13 @@ import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
 import type { TeamMemberSpec } from "../types";
 import {
+  type AwsAccount,
   type AwsNetworkWiring,
   type AwsPlacement,
   accountArn,
+  grantKeyToServicesStatement,
   policyDocument,
+  pullImageStatements,
   trustedService,
   useKeyStatement,
   vpcAccessStatements,
@@ -23,6 +27,17 @@ export const STUDIO_USER_TAG = "studiouserid";
 /** Days a deleted key waits before it is gone; prod keeps the longest window AWS allows. */
 export const KEY_DELETION_WINDOW_DAYS = { dev: 7, prod: 30 } as const;
 
+/**
+ * SageMaker's prebuilt image repositories whose registries the execution role may pull from, so
+ * training jobs can run SageMaker's own framework images: one repository of the first-party
+ * algorithm and framework registry, one of the Deep Learning Containers registry. The provider's
+ * table of registry accounts per region answers which accounts those are.
+ */
+export const PREBUILT_IMAGE_REPOSITORIES = ["sagemaker-scikit-learn", "pytorch-training"] as const;
+
+/** The CloudWatch namespaces SageMaker jobs publish their metrics under. */
+const SAGEMAKER_METRIC_NAMESPACES = "/aws/sagemaker/*";
+
 export interface AwsWorkspaceArgs extends WorkspaceArgs, AwsPlacement {
   /** The private network the Studio domain and its apps run in. */
   network: AwsNetworkWiring;
@@ -33,6 +48,7 @@ export function workspaceNames(nameParts: readonly string[]) {
   return {
     domain: physicalName(nameParts, NAME_RULES.sagemaker),
     executionRole: physicalName([...nameParts, "sagemaker"], NAME_RULES.iamRole),
+    alertTopic: physicalName([...nameParts, "alerts"], NAME_RULES.sagemaker),
     keyAlias: `alias/${physicalName(nameParts, NAME_RULES.kmsAlias)}`,
     studioAccessPolicy: physicalName([...nameParts, "studio-access"], NAME_RULES.iamPolicy),
   };
@@ -64,6 +80,8 @@ export class AwsWorkspace extends pulumi.ComponentResource implements WorkspaceO
   public readonly kmsKeyArn: pulumi.Output<string>;
   /** The execution role, which the storage, registry and model registry blocks grant access to. */
   public readonly executionRoleName: pulumi.Output<string>;
+  /** The SNS topic, encrypted with the platform key, that the platform's alarms notify. */
+  public readonly alertTopicArn: pulumi.Output<string>;
 
   constructor(name: string, args: AwsWorkspaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("mlplatform:aws:Workspace", name, {}, opts);
@@ -78,9 +96,15 @@ export class AwsWorkspace extends pulumi.ComponentResource implements WorkspaceO
         description: `Encrypts the data of ML platform ${args.nameParts.join("/")}`,
         enableKeyRotation: true,
         deletionWindowInDays: KEY_DELETION_WINDOW_DAYS[args.tier],
+        policy: pulumi.jsonStringify(keyPolicy(account)),
         tags,
       },
       statefulOptions(args.tier, this),
+    );
+    const alertTopic = new sns.Topic(
+      `${name}-alerts`,
+      { name: names.alertTopic, kmsMasterKeyId: key.arn, tags },
+      { parent: this },
     );
     new kms.Alias(
       `${name}-key-alias`,
@@ -120,6 +144,13 @@ export class AwsWorkspace extends pulumi.ComponentResource implements WorkspaceO
       { parent: this },
     );
 
+    const prebuiltImageRegistries = PREBUILT_IMAGE_REPOSITORIES.map(
+      (repositoryName) =>
+        sagemaker.getPrebuiltEcrImageOutput(
+          { repositoryName, region: account.region },
+          { parent: this },
+        ).registryId,
+    );
     const domainResource = (kind: string) =>
       accountArn(account, "sagemaker", pulumi.interpolate`${kind}/${domain.id}/*`);
     new iam.RolePolicy(
@@ -129,6 +160,23 @@ export class AwsWorkspace extends pulumi.ComponentResource implements WorkspaceO
         name: "workspace",
         policy: policyDocument([
           useKeyStatement(key.arn),
+          grantKeyToServicesStatement(key.arn),
+          {
+            Sid: "PutSageMakerMetrics",
+            Effect: "Allow",
+            Action: "cloudwatch:PutMetricData",
+            Resource: "*",
+            Condition: { StringLike: { "cloudwatch:namespace": SAGEMAKER_METRIC_NAMESPACES } },
+          },
+          ...pullImageStatements(
+            pulumi
+              .all([account.partition, pulumi.all(prebuiltImageRegistries)])
+              .apply(([partition, registries]) =>
+                [...new Set(registries)].map(
+                  (registry) => `arn:${partition}:ecr:${account.region}:${registry}:repository/*`,
+                ),
+              ),
+          ),
           {
             Sid: "WriteSageMakerLogs",
             Effect: "Allow",
@@ -253,6 +301,13 @@ export class AwsWorkspace extends pulumi.ComponentResource implements WorkspaceO
             ],
           },
           {
+            Sid: "DescribeDomainKey",
+            Effect: "Allow",
+            Action: "kms:DescribeKey",
+            Resource: key.arn,
+          },
+          grantKeyToServicesStatement(key.arn),
+          {
             Sid: "AllowPresignedUrlWhenTagMatches",
             Effect: "Allow",
             Action: "sagemaker:CreatePresignedDomainUrl",
@@ -284,10 +339,43 @@ export class AwsWorkspace extends pulumi.ComponentResource implements WorkspaceO
     this.workspaceName = domain.domainName;
     this.kmsKeyArn = key.arn;
     this.executionRoleName = role.name;
+    this.alertTopicArn = alertTopic.arn;
     this.registerOutputs({
       workspaceName: this.workspaceName,
       kmsKeyArn: this.kmsKeyArn,
       executionRoleName: this.executionRoleName,
+      alertTopicArn: this.alertTopicArn,
     });
   }
+}
+
+/**
+ * The platform key's policy: the account's default statement, which lets IAM policies grant
+ * the key, and CloudWatch, which needs the key to publish alarms to the encrypted alert topic
+ * (SNS Developer Guide, "Enable compatibility between event sources from AWS services and
+ * encrypted topics"), for this account's alarms only.
+ */
+export function keyPolicy(account: AwsAccount): iam.PolicyDocument {
+  return policyDocument([
+    {
+      Sid: "EnableIamPolicies",
+      Effect: "Allow",
+      Principal: {
+        AWS: pulumi.interpolate`arn:${account.partition}:iam::${account.accountId}:root`,
+      },
+      Action: "kms:*",
+      Resource: "*",
+    },
+    {
+      Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: {
+        StringEquals: { "aws:SourceAccount": account.accountId },
+        ArnLike: { "aws:SourceArn": accountArn(account, "cloudwatch", "alarm:*") },
+      },
+    },
+  ]);
 }

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RandomInteger } from "@pulumi/random/randomInteger";
 import type { OnlineEndpointArgs, OnlineEndpointOutputs } from "../blocks";
 import { MODEL_ARTIFACTS } from "../model";
+import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
 import { type GcpEncryption, type GcpPlacement, machineSpec } from "./common";
 import { DEFAULT_TARGET_CPU_UTILIZATION_PERCENT, VertexModelDeployment } from "./vertexDeployment";
@@ -24,8 +25,9 @@ export interface GcpOnlineEndpointArgs extends OnlineEndpointArgs, GcpPlacement,
   /** The platform bucket the model artifact is uploaded to. */
   bucketName: pulumi.Input<string>;
   /**
-   * Email of the service account the model's serving container runs as: the workspace's runtime
-   * account, which holds the platform's bucket and registry grants.
+   * Email of the service account the model's serving container runs as: the workspace's serving
+   * account, which may read the bucket's objects and write logs and metrics. Whoever deploys
+   * needs `iam.serviceAccounts.actAs` on it.
    */
   serviceAccount: pulumi.Input<string>;
   /**
@@ -105,7 +107,15 @@ export class GcpOnlineEndpoint extends pulumi.ComponentResource implements Onlin
     const prefix = modelPrefix(args.name, modelVersion(modelFile));
     const { project, region } = args;
 
-    const id = new RandomInteger(`${name}-id`, ENDPOINT_ID_RANGE, { parent: this });
+    // The endpoint's id is its name, so a replaced endpoint needs a new one to be created before
+    // the old one is deleted: the id is drawn again whenever an input that replaces the endpoint
+    // changes (project, location, key: ForceNew in the gcp provider's schema), and the deployment,
+    // which names the endpoint, moves to the new one.
+    const id = new RandomInteger(
+      `${name}-id`,
+      { ...ENDPOINT_ID_RANGE, keepers: { project, region, kmsKeyName: args.kmsKeyName } },
+      { parent: this },
+    );
     const endpoint = new vertex.AiEndpoint(
       `${name}-endpoint`,
       {
@@ -118,7 +128,9 @@ export class GcpOnlineEndpoint extends pulumi.ComponentResource implements Onlin
         encryptionSpec: { kmsKeyName: args.kmsKeyName },
         labels: blockTags(args.tags, "endpoint", args.size),
       },
-      { parent: this, dependsOn: [args.keyAccess] },
+      // Protected and kept in prod like the stateful blocks: a config edit must not take a prod
+      // endpoint down.
+      statefulOptions(args.tier, this, { dependsOn: [args.keyAccess] }),
     );
 
     const model = new storage.BucketObject(
@@ -157,7 +169,7 @@ export class GcpOnlineEndpoint extends pulumi.ComponentResource implements Onlin
         // into the Model Registry carries the same labels.
         labels: blockTags(args.tags, "endpoint", args.size),
       },
-      { parent: this, dependsOn: [model, args.keyAccess] },
+      statefulOptions(args.tier, this, { dependsOn: [model, args.keyAccess] }),
     );
 
     this.endpointName = endpoint.name;

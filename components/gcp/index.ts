@@ -7,7 +7,7 @@ import type { GcpPlacement } from "./common";
 import { GcpOnlineEndpoint } from "./endpoint";
 import { GcpContainerRegistry } from "./registry";
 import { GcpStorage } from "./storage";
-import { GcpTrainingCluster } from "./training";
+import { GcpTrainingCluster, type TrainingJobSettings } from "./training";
 import { GcpWorkspace } from "./workspace";
 
 /** The Vertex AI Model Registry of a project and region, where the deployments upload models. */
@@ -17,9 +17,10 @@ export function modelRegistryName(project: string, region: string): string {
 
 /**
  * The platform on Google Cloud: the Vertex AI workspace (APIs, key, runtime account, metadata
- * store, Tensorboard, team access), a GCS bucket, an Artifact Registry repository, a Vertex AI
- * persistent resource for training, and one Vertex AI endpoint per spec endpoint serving the
- * sample model. Models are registered in the Vertex AI Model Registry by the deployments; it has
+ * store, Tensorboard, team access, runtime and serving accounts), a GCS bucket, an Artifact
+ * Registry repository, training (serverless custom jobs, or a Vertex AI persistent resource when
+ * the spec keeps nodes running), and one Vertex AI endpoint per spec endpoint serving the sample
+ * model as the serving account. Models are registered in the Vertex AI Model Registry by the deployments; it has
  * no resource of its own.
  */
 export class GcpPlatform extends pulumi.ComponentResource implements PlatformOutputs {
@@ -29,6 +30,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
   public readonly containerRegistryUrl: pulumi.Output<string>;
   public readonly modelRegistryName: pulumi.Output<string>;
   public readonly endpoints: Record<string, pulumi.Output<string>>;
+  public readonly trainingJobSettings: pulumi.Output<TrainingJobSettings>;
 
   constructor(name: string, args: PlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("mlplatform:gcp:Platform", name, {}, opts);
@@ -58,8 +60,9 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
         ...placement,
         uniqueSuffix: suffix.result,
         kmsKeyName: workspace.kmsKeyName,
-        keyAccess: workspace.keyAccess.storage,
+        keyAccess: workspace.keyAccess,
         objectUsers: [workspace.runtimeMember],
+        objectViewers: [workspace.servingMember],
       },
       { parent: this },
     );
@@ -70,7 +73,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
         ...placement,
         uniqueSuffix: suffix.result,
         kmsKeyName: workspace.kmsKeyName,
-        keyAccess: workspace.keyAccess.artifactRegistry,
+        keyAccess: workspace.keyAccess,
         readers: [workspace.runtimeMember],
       },
       { parent: this },
@@ -81,8 +84,9 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
         ...base,
         ...placement,
         ...spec.training,
+        serviceAccount: workspace.runtimeServiceAccountEmail,
         kmsKeyName: workspace.kmsKeyName,
-        keyAccess: workspace.keyAccess.vertex,
+        keyAccess: workspace.keyAccess,
       },
       { parent: this },
     );
@@ -95,9 +99,9 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
             ...placement,
             ...endpoint,
             bucketName: storage.storageName,
-            serviceAccount: workspace.runtimeServiceAccountEmail,
+            serviceAccount: workspace.servingServiceAccountEmail,
             kmsKeyName: workspace.kmsKeyName,
-            keyAccess: workspace.keyAccess.vertex,
+            keyAccess: workspace.keyAccess,
           },
           { parent: this },
         ),
@@ -105,6 +109,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
 
     this.workspaceName = workspace.workspaceName;
     this.trainingClusterName = training.clusterName;
+    this.trainingJobSettings = training.jobSettings;
     this.storageName = storage.storageName;
     this.containerRegistryUrl = registry.registryUrl;
     this.modelRegistryName = pulumi.output(modelRegistryName(placement.project, placement.region));
@@ -118,6 +123,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
       containerRegistryUrl: this.containerRegistryUrl,
       modelRegistryName: this.modelRegistryName,
       endpoints: this.endpoints,
+      trainingJobSettings: this.trainingJobSettings,
     });
   }
 }

@@ -18,10 +18,14 @@ export const SOFT_DELETE_DAYS: Record<Tier, number> = { dev: 7, prod: 30 };
 
 /** The role that reads, writes and deletes objects, without changing the bucket or its IAM. */
 export const OBJECT_USER_ROLE = "roles/storage.objectUser";
+/** The role that reads objects and nothing more. */
+export const OBJECT_VIEWER_ROLE = "roles/storage.objectViewer";
 
 export interface GcpStorageArgs extends StorageArgs, GcpPlacement, GcpEncryption {
   /** IAM members that read and write objects (the runtime service account). */
   objectUsers: pulumi.Input<string>[];
+  /** IAM members that only read objects (the serving service account, which loads models). */
+  objectViewers: pulumi.Input<string>[];
 }
 
 /** The bucket's lifecycle: prune old versions and abandoned uploads, never current objects. */
@@ -78,14 +82,20 @@ export class GcpStorage extends pulumi.ComponentResource implements StorageOutpu
       statefulOptions(args.tier, this, { dependsOn: [args.keyAccess] }),
     );
 
-    args.objectUsers.forEach(
-      (member, i) =>
-        new storage.BucketIAMMember(
-          `${name}-object-user-${i}`,
-          { bucket: bucket.name, role: OBJECT_USER_ROLE, member },
-          { parent: this },
-        ),
-    );
+    const grants: [string, string, pulumi.Input<string>[]][] = [
+      ["object-user", OBJECT_USER_ROLE, args.objectUsers],
+      ["object-viewer", OBJECT_VIEWER_ROLE, args.objectViewers],
+    ];
+    for (const [grant, role, members] of grants) {
+      members.forEach(
+        (member, i) =>
+          new storage.BucketIAMMember(
+            `${name}-${grant}-${i}`,
+            { bucket: bucket.name, role, member },
+            { parent: this },
+          ),
+      );
+    }
 
     this.storageName = bucket.name;
     this.registerOutputs({ storageName: this.storageName });

@@ -9,31 +9,69 @@ import { type GcpEncryption, type GcpPlacement, machineSpec } from "./common";
 /** The id of the one resource pool inside the persistent resource. */
 export const TRAINING_POOL_ID = "training";
 
-export interface GcpTrainingClusterArgs extends TrainingClusterArgs, GcpPlacement, GcpEncryption {}
+/** `clusterName` when training has no standing cluster: jobs run as serverless custom jobs. */
+export const SERVERLESS_CLUSTER_NAME = "serverless";
+
+export interface GcpTrainingClusterArgs extends TrainingClusterArgs, GcpPlacement, GcpEncryption {
+  /** Email of the service account training jobs run as (the workspace's runtime account). */
+  serviceAccount: pulumi.Input<string>;
+}
 
 /**
- * The autoscaling training cluster: a Vertex AI persistent resource with one resource pool of
- * the catalog's training machine type, scaling between the spec's node bounds (never below one
- * replica, which Vertex AI requires), encrypted with the platform's key. Jobs on it must run as
- * a user-managed service account (the workspace's runtime account), never the default agent.
+ * How training jobs are submitted: the fields of a Vertex AI `CustomJob` the platform fixes
+ * (`jobSpec.workerPoolSpecs[].machineSpec`, `jobSpec.scheduling`, `jobSpec.serviceAccount`,
+ * `encryptionSpec`, and `jobSpec.persistentResourceId` when there is a standing cluster), plus the
+ * spec's settings that this mode cannot honour, each with the reason.
+ */
+export interface TrainingJobSettings {
+  /** `serverless`: each job gets its own machines; `persistent-resource`: jobs share the cluster. */
+  mode: "serverless" | "persistent-resource";
+  project: string;
+  region: string;
+  machineSpec: ReturnType<typeof machineSpec>;
+  /** Most replicas a job's worker pool should ask for: the spec's `maxNodes`. */
+  maxReplicaCount: number;
+  /** `jobSpec.scheduling.strategy`: `SPOT` where the spec asks for spot and the mode allows it. */
+  schedulingStrategy: "SPOT" | "STANDARD";
+  serviceAccount: string;
+  kmsKeyName: string;
+  /** The persistent resource jobs run on (`jobSpec.persistentResourceId`). */
+  persistentResourceId?: string;
+  /** Spec settings this mode does not apply, with the reason. */
+  notApplied: string[];
+}
+
+/**
+ * The training block on Vertex AI, in one of two shapes chosen by the spec's floor:
  *
- * Vertex AI persistent resources have no spot capacity or idle timeout: `spot` and
- * `idleMinutes` do not apply here, and the pool scales in on Vertex AI's own schedule.
+ * - `minNodes: 0` (training may scale to zero): no standing cluster. A persistent resource keeps
+ *   at least one replica running and billing around the clock (its autoscaling minimum must be
+ *   at least 1; terraform-provider-google's schema says so for `min_replica_count`), so jobs run
+ *   as serverless custom jobs instead: machines exist only while a job runs, on Spot VMs where
+ *   the spec asks for `spot`. `idleMinutes` has nothing to apply to.
+ * - `minNodes` of 1 or more: a Vertex AI persistent resource with one pool of the catalog's
+ *   training machine type between the spec's bounds, encrypted with the platform's key, running
+ *   jobs only as a user-managed service account. Persistent resources have no Spot capacity and
+ *   no idle timeout, so `spot` and `idleMinutes` do not apply and `jobSettings` says so.
  *
- * The machine spec and the autoscaling spec cannot change in place: a new size or new bounds
- * replace the persistent resource. Its id therefore carries the size and the bounds
- * (`<project>-<stack>-training-cpu-4x16-1-4`), so the replacement gets a new id and is created
- * before the old one is deleted. Labels cannot change in place either, and a tag edit alone must
- * not replace the cluster and kill the jobs running on it, so label changes are ignored after
- * creation: a changed tag reaches the cluster with its next replacement.
+ * Either way `jobSettings` says how jobs are submitted, and the stack exports it.
+ *
+ * The gcp provider replaces a persistent resource when its machine spec or its autoscaling spec
+ * changes (both are ForceNew in its schema); only `replicaCount` changes in place. The id carries
+ * the size, and the bounds when the pool autoscales (`<project>-<stack>-training-cpu-4x16-1-4`),
+ * so a replacement gets a new id and is created before the old one is deleted; a fixed-size pool
+ * (`...-cpu-4x16-fixed`) keeps its id, so a new node count is an in-place update. Labels are set
+ * at creation and ignored afterwards, so a tag edit never replaces a cluster with running jobs.
  */
 export class GcpTrainingCluster extends pulumi.ComponentResource implements TrainingClusterOutputs {
-  /** The persistent resource id. */
+  /** The persistent resource id, or `serverless` when training has no standing cluster. */
   public readonly clusterName: pulumi.Output<string>;
   /** The catalog's machine type for the size. */
   public readonly instanceType: string;
   public readonly minNodes: number;
   public readonly maxNodes: number;
+  /** How training jobs are submitted; exported by the stack. */
+  public readonly jobSettings: pulumi.Output<TrainingJobSettings>;
 
   constructor(
     name: string,
@@ -43,53 +81,87 @@ export class GcpTrainingCluster extends pulumi.ComponentResource implements Trai
     super("mlplatform:gcp:TrainingCluster", name, {}, opts);
 
     const row = instanceFor("gcp", args.size, "training");
-    const bounds = scaledBounds("gcp", "training", args.minNodes, args.maxNodes);
-    // Vertex AI refuses an autoscaling spec whose maximum is not above its minimum; a pool with
-    // equal bounds is a fixed-size pool.
-    const autoscaling =
-      bounds.max > bounds.min
-        ? {
-            autoscalingSpec: {
-              minReplicaCount: String(bounds.min),
-              maxReplicaCount: String(bounds.max),
-            },
-          }
-        : {};
+    const serverless = args.minNodes === 0;
+    const bounds = serverless
+      ? { min: 0, max: args.maxNodes }
+      : scaledBounds("gcp", "training", args.minNodes, args.maxNodes);
+    const settings = {
+      project: args.project,
+      region: args.region,
+      machineSpec: machineSpec(row),
+      maxReplicaCount: bounds.max,
+      serviceAccount: args.serviceAccount,
+      kmsKeyName: args.kmsKeyName,
+    };
 
-    const cluster = new vertex.AiPersistentResource(
-      `${name}-cluster`,
-      {
-        project: args.project,
-        location: args.region,
-        // A size or bounds change replaces the resource: a new id lets the new one be created
-        // before the old one goes.
-        name: physicalName(
-          [...args.nameParts, "training", args.size, `${bounds.min}-${bounds.max}`],
-          NAME_RULES.gcpResourceId,
-        ),
-        displayName: physicalName([...args.nameParts, "training"], NAME_RULES.gcpResourceId),
-        resourcePools: [
-          {
-            id: TRAINING_POOL_ID,
-            machineSpec: machineSpec(row),
-            replicaCount: String(bounds.min),
-            ...autoscaling,
-          },
+    if (serverless) {
+      this.clusterName = pulumi.output(SERVERLESS_CLUSTER_NAME);
+      this.jobSettings = pulumi.output({
+        ...settings,
+        mode: "serverless" as const,
+        schedulingStrategy: args.spot ? ("SPOT" as const) : ("STANDARD" as const),
+        notApplied: [
+          `idleMinutes (${args.idleMinutes}): a serverless job's machines are released when the job ends`,
         ],
-        resourceRuntimeSpec: { serviceAccountSpec: { enableCustomServiceAccount: true } },
-        encryptionSpec: { kmsKeyName: args.kmsKeyName },
-        labels: blockTags(args.tags, "training", args.size),
-      },
-      {
-        parent: this,
-        dependsOn: [args.keyAccess],
-        // Labels force a replacement, which would delete the cluster and kill its running jobs
-        // for a tag edit; the labels are set when the cluster is created.
-        ignoreChanges: ["labels"],
-      },
-    );
+      });
+    } else {
+      // Vertex AI refuses an autoscaling spec whose maximum is not above its minimum; a pool with
+      // equal bounds is a fixed-size pool.
+      const autoscales = bounds.max > bounds.min;
+      const cluster = new vertex.AiPersistentResource(
+        `${name}-cluster`,
+        {
+          project: args.project,
+          location: args.region,
+          name: physicalName(
+            [
+              ...args.nameParts,
+              "training",
+              args.size,
+              autoscales ? `${bounds.min}-${bounds.max}` : "fixed",
+            ],
+            NAME_RULES.gcpResourceId,
+          ),
+          displayName: physicalName([...args.nameParts, "training"], NAME_RULES.gcpResourceId),
+          resourcePools: [
+            {
+              id: TRAINING_POOL_ID,
+              machineSpec: machineSpec(row),
+              replicaCount: String(bounds.min),
+              ...(autoscales
+                ? {
+                    autoscalingSpec: {
+                      minReplicaCount: String(bounds.min),
+                      maxReplicaCount: String(bounds.max),
+                    },
+                  }
+                : {}),
+            },
+          ],
+          resourceRuntimeSpec: { serviceAccountSpec: { enableCustomServiceAccount: true } },
+          encryptionSpec: { kmsKeyName: args.kmsKeyName },
+          labels: blockTags(args.tags, "training", args.size),
+        },
+        {
+          parent: this,
+          dependsOn: [args.keyAccess],
+          // A tag edit must not replace the cluster and kill its running jobs.
+          ignoreChanges: ["labels"],
+        },
+      );
+      this.clusterName = cluster.name;
+      this.jobSettings = pulumi.output({
+        ...settings,
+        mode: "persistent-resource" as const,
+        schedulingStrategy: "STANDARD" as const,
+        persistentResourceId: cluster.name,
+        notApplied: [
+          ...(args.spot ? ["spot: a persistent resource has no Spot capacity"] : []),
+          `idleMinutes (${args.idleMinutes}): a persistent resource has no idle timeout`,
+        ],
+      });
+    }
 
-    this.clusterName = cluster.name;
     this.instanceType = row.instanceType;
     this.minNodes = bounds.min;
     this.maxNodes = bounds.max;
@@ -98,6 +170,7 @@ export class GcpTrainingCluster extends pulumi.ComponentResource implements Trai
       instanceType: this.instanceType,
       minNodes: this.minNodes,
       maxNodes: this.maxNodes,
+      jobSettings: this.jobSettings,
     });
   }
 }

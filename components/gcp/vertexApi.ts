@@ -115,25 +115,42 @@ export interface CallSubject {
 }
 
 /** A failed call or operation, with the status that callers branch on (`NOT_FOUND`...). */
-export class VertexApiError extends Error {
+export interface VertexApiError extends Error {
+  name: "VertexApiError";
   /** `google.rpc.Code` name, such as `RESOURCE_EXHAUSTED`. */
-  readonly status: string;
+  status: string;
   /** HTTP status of the refused call; absent for operation errors and network failures. */
-  readonly httpStatus?: number;
+  httpStatus?: number;
   /** The long-running operation this error belongs to, when one was started. */
-  readonly operationName?: string;
+  operationName?: string;
+}
 
-  constructor(
-    message: string,
-    status: string,
-    details: { httpStatus?: number; operationName?: string } = {},
-  ) {
-    super(message);
-    this.name = "VertexApiError";
-    this.status = status;
-    this.httpStatus = details.httpStatus;
-    this.operationName = details.operationName;
-  }
+/**
+ * A `VertexApiError`: a plain `Error` with the status fields set on it, not a subclass. Pulumi's
+ * closure serialization rewrites a class's `super(message)` into `Error.call(this, message)`, which
+ * returns a new error and leaves `this` without a message; the serialized provider then reported
+ * `undefined` or `[object Object]` instead of the API's message.
+ */
+export function vertexApiError(
+  message: string,
+  status: string,
+  details: { httpStatus?: number; operationName?: string } = {},
+): VertexApiError {
+  const error = new Error(message) as VertexApiError;
+  error.name = "VertexApiError";
+  error.status = status;
+  if (details.httpStatus !== undefined) error.httpStatus = details.httpStatus;
+  if (details.operationName !== undefined) error.operationName = details.operationName;
+  return error;
+}
+
+/** Whether a thrown value is a `VertexApiError`. */
+export function isVertexApiError(err: unknown): err is VertexApiError {
+  return (
+    err instanceof Error &&
+    err.name === "VertexApiError" &&
+    typeof (err as Partial<VertexApiError>).status === "string"
+  );
 }
 
 /** What to do about a status, appended to its message. */
@@ -142,9 +159,9 @@ function remedy(status: string): string {
     case "RESOURCE_EXHAUSTED":
       return " The project is out of quota for this request: request more Vertex AI quota for the machine or accelerator type in the region, or lower maxReplicas or the accelerator count.";
     case "PERMISSION_DENIED":
-      return " The identity running Pulumi needs roles/aiplatform.user on the project, and the Vertex AI service agent needs read access to the artifact bucket (and use of the KMS key when one is set).";
+      return " The identity running Pulumi needs roles/aiplatform.user on the project and iam.serviceAccounts.actAs (roles/iam.serviceAccountUser) on the deployment's serving service account, and the Vertex AI service agent needs read access to the artifact bucket (and use of the KMS key when one is set).";
     case "UNAUTHENTICATED":
-      return " The Google credentials were refused: refresh them (gcloud auth application-default login) or point GOOGLE_APPLICATION_CREDENTIALS at a valid key.";
+      return " The Google credentials were refused: set the ones the gcp provider uses (gcp:accessToken or gcp:credentials in the stack config, GOOGLE_OAUTH_ACCESS_TOKEN or GOOGLE_CREDENTIALS in the environment), or refresh Application Default Credentials (gcloud auth application-default login).";
     default:
       return "";
   }
@@ -162,7 +179,7 @@ function statusName(status: RpcStatus, fallback: string): string {
 function callError(subject: CallSubject, httpStatus: number, status: RpcStatus): VertexApiError {
   const name = statusName(status, httpStatus === 404 ? "NOT_FOUND" : "UNKNOWN");
   const detail = status.message ?? "no error message";
-  return new VertexApiError(
+  return vertexApiError(
     `Vertex AI ${subject.method} of ${subject.resource} failed: ${name} (HTTP ${httpStatus}): ${detail}.${remedy(name)}`,
     name,
     { httpStatus },
@@ -177,7 +194,7 @@ function operationError(
 ): VertexApiError {
   const name = statusName(status, "UNKNOWN");
   const detail = status.message ?? "no error message";
-  return new VertexApiError(
+  return vertexApiError(
     `Vertex AI ${subject.method} of ${subject.resource} failed: operation ${operationName} finished with ${name}: ${detail}.${remedy(name)}`,
     name,
     { operationName },
@@ -223,7 +240,7 @@ export function vertexClient(options: ClientOptions): VertexClient {
       try {
         token = await options.accessToken();
       } catch (err) {
-        throw new VertexApiError(
+        throw vertexApiError(
           `Vertex AI ${request.subject.method} of ${request.subject.resource} failed: no Google credentials: ${(err as Error).message}.${remedy("UNAUTHENTICATED")}`,
           "UNAUTHENTICATED",
         );
@@ -251,7 +268,7 @@ export function vertexClient(options: ClientOptions): VertexClient {
           : cause === undefined
             ? failure.message
             : `${failure.message} (${cause})`;
-        throw new VertexApiError(
+        throw vertexApiError(
           `Vertex AI ${request.subject.method} of ${request.subject.resource} failed: ${status}: ${reason} from ${root}.`,
           status,
         );
@@ -285,7 +302,7 @@ function sleep(milliseconds: number): Promise<void> {
 }
 
 function isTransient(err: unknown): boolean {
-  if (!(err instanceof VertexApiError)) return false;
+  if (!isVertexApiError(err)) return false;
   if (err.httpStatus === undefined) {
     return err.status === "UNAVAILABLE" || err.status === "DEADLINE_EXCEEDED";
   }
@@ -310,7 +327,7 @@ export async function waitForOperation<Result>(
   while (current.done !== true) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
-      throw new VertexApiError(
+      throw vertexApiError(
         `Vertex AI ${subject.method} of ${subject.resource} did not finish within ${formatDuration(wait.timeoutMs)}: operation ${started.name} is still running.`,
         "DEADLINE_EXCEEDED",
         { operationName: started.name },

@@ -9,9 +9,11 @@ import {
   type Model,
   type Operation,
   type UploadModelResponse,
-  VertexApiError,
+  type VertexApiError,
+  isVertexApiError,
   type VertexClient,
   type WaitOptions,
+  vertexApiError,
   vertexClient,
   waitForOperation,
 } from "./vertexApi";
@@ -74,9 +76,14 @@ export interface OperationTimeouts {
 export interface VertexDeploymentProviderOptions {
   /**
    * Returns an OAuth 2.0 access token with the cloud-platform scope.
-   * @default - Application Default Credentials through google-auth-library
+   * @default - the gcp provider's credentials (`resolveCredentials`) through google-auth-library
    */
   accessToken?: () => Promise<string>;
+  /**
+   * Service root of the IAM Service Account Credentials API, which impersonation calls.
+   * @default `https://iamcredentials.googleapis.com`
+   */
+  iamCredentialsEndpoint?: string;
   /** @default - upload 30 min, deploy 45 min, mutate 30 min, undeploy 20 min, model deletion 10 min */
   timeouts?: Partial<OperationTimeouts>;
   /** First pause between polls of an operation; later pauses grow 1.5 times. @default 2000 */
@@ -99,6 +106,7 @@ const DEFAULT_POLL_MAX_DELAY_MS = 30_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 /** CPU utilization the deployment scales out above and in below, in percent. */
 export const DEFAULT_TARGET_CPU_UTILIZATION_PERCENT = 60;
+const DEFAULT_IAM_CREDENTIALS_ENDPOINT = "https://iamcredentials.googleapis.com";
 const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 const CPU_UTILIZATION_METRIC = "aiplatform.googleapis.com/prediction/online/cpu/utilization";
 /** Label on every uploaded model holding `requestMarker(...)`; an underscore keeps it filterable. */
@@ -498,19 +506,160 @@ interface Settings {
   requestTimeoutMs: number;
 }
 
-/** Application Default Credentials, loaded when first needed (never while planning). */
-function googleAccessToken(): () => Promise<string> {
-  let auth: import("google-auth-library").GoogleAuth | undefined;
-  return async () => {
-    if (auth === undefined) {
-      const { GoogleAuth } = await import("google-auth-library");
-      auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] });
+/** What the default token source needs; `configure` fills `stackConfig`. */
+interface AuthSettings {
+  /** The gcp provider's credential keys from the stack config, once `configure` has run. */
+  stackConfig: Record<string, string | undefined>;
+  iamCredentialsEndpoint: string;
+}
+
+/** The stack config keys of the gcp provider that say how it authenticates. */
+export const GCP_CREDENTIAL_KEYS = {
+  accessToken: "gcp:accessToken",
+  credentials: "gcp:credentials",
+  impersonateServiceAccount: "gcp:impersonateServiceAccount",
+  impersonateServiceAccountDelegates: "gcp:impersonateServiceAccountDelegates",
+} as const;
+
+/** Environment variables the gcp provider reads a key file from, first set first. */
+const CREDENTIALS_ENV = ["GOOGLE_CREDENTIALS", "GOOGLE_CLOUD_KEYFILE_JSON", "GCLOUD_KEYFILE_JSON"];
+const ACCESS_TOKEN_ENV = "GOOGLE_OAUTH_ACCESS_TOKEN";
+const IMPERSONATE_ENV = "GOOGLE_IMPERSONATE_SERVICE_ACCOUNT";
+
+/** Where the deployment's Google credentials come from. */
+export interface GoogleCredentials {
+  /**
+   * An OAuth 2.0 access token, a service account key file (its path or its JSON), or Application
+   * Default Credentials.
+   */
+  source:
+    | { kind: "accessToken"; value: string; from: string }
+    | { kind: "credentials"; value: string; from: string }
+    | { kind: "applicationDefault" };
+  /** The service account every call is made as, through the source's identity. */
+  impersonate?: { serviceAccount: string; delegates: string[] };
+}
+
+function firstSet(
+  env: Record<string, string | undefined>,
+  names: readonly string[],
+): { value: string; from: string } | undefined {
+  const name = names.find((n) => (env[n] ?? "") !== "");
+  return name === undefined ? undefined : { value: env[name] as string, from: name };
+}
+
+/**
+ * The credentials the gcp provider would use with the same stack config and environment, in its
+ * order (terraform-provider-google `provider.go` and `transport/config.go`, which Pulumi's gcp
+ * provider wraps): `gcp:accessToken` or `gcp:credentials` from the config; only when neither is
+ * set, `GOOGLE_CREDENTIALS` (then `GOOGLE_CLOUD_KEYFILE_JSON`, `GCLOUD_KEYFILE_JSON`) and
+ * `GOOGLE_OAUTH_ACCESS_TOKEN`; an access token wins over a key file; with neither, Application
+ * Default Credentials. `gcp:impersonateServiceAccount` (or `GOOGLE_IMPERSONATE_SERVICE_ACCOUNT`)
+ * and its delegates apply on top of any of them.
+ */
+export function resolveCredentials(
+  stackConfig: Record<string, string | undefined>,
+  env: Record<string, string | undefined>,
+): GoogleCredentials {
+  const configured = (key: string): { value: string; from: string } | undefined => {
+    const value = stackConfig[key];
+    return value === undefined || value === "" ? undefined : { value, from: key };
+  };
+  let token = configured(GCP_CREDENTIAL_KEYS.accessToken);
+  let keyFile = configured(GCP_CREDENTIAL_KEYS.credentials);
+  if (token === undefined && keyFile === undefined) {
+    keyFile = firstSet(env, CREDENTIALS_ENV);
+    token = firstSet(env, [ACCESS_TOKEN_ENV]);
+  }
+  const credentials: GoogleCredentials = {
+    source:
+      token !== undefined
+        ? { kind: "accessToken", ...token }
+        : keyFile !== undefined
+          ? { kind: "credentials", ...keyFile }
+          : { kind: "applicationDefault" },
+  };
+  const impersonate =
+    configured(GCP_CREDENTIAL_KEYS.impersonateServiceAccount) ?? firstSet(env, [IMPERSONATE_ENV]);
+  if (impersonate !== undefined) {
+    const delegates = stackConfig[GCP_CREDENTIAL_KEYS.impersonateServiceAccountDelegates];
+    credentials.impersonate = {
+      serviceAccount: impersonate.value,
+      delegates: delegates === undefined || delegates === "" ? [] : JSON.parse(delegates),
+    };
+  }
+  return credentials;
+}
+
+/** A value the gcp provider takes as a file path or as the contents itself. */
+async function pathOrContents(value: string): Promise<string> {
+  const { existsSync, readFileSync } = await import("node:fs");
+  return existsSync(value) ? readFileSync(value, "utf8").trim() : value;
+}
+
+/** An OAuth 2.0 access token source for the credentials; google-auth-library is loaded here. */
+async function googleTokenSource(
+  credentials: GoogleCredentials,
+  iamCredentialsEndpoint: string,
+): Promise<() => Promise<string>> {
+  const { GoogleAuth, Impersonated, OAuth2Client } = await import("google-auth-library");
+  const { source } = credentials;
+  let client: import("google-auth-library").AuthClient;
+  if (source.kind === "accessToken") {
+    const token = await pathOrContents(source.value);
+    if (credentials.impersonate === undefined) return async () => token;
+    const tokenClient = new OAuth2Client();
+    tokenClient.setCredentials({ access_token: token });
+    client = tokenClient;
+  } else if (source.kind === "credentials") {
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(await pathOrContents(source.value)) as Record<string, unknown>;
+    } catch {
+      // The value is a secret: the message names where it came from, never what it holds.
+      throw new Error(
+        `${source.from} is neither a readable key file nor the JSON of a service account key`,
+      );
     }
-    const token = await auth.getAccessToken();
+    client = await new GoogleAuth({
+      credentials: parsed,
+      scopes: [CLOUD_PLATFORM_SCOPE],
+    }).getClient();
+  } else {
+    client = await new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] }).getClient();
+  }
+  if (credentials.impersonate !== undefined) {
+    client = new Impersonated({
+      sourceClient: client,
+      targetPrincipal: credentials.impersonate.serviceAccount,
+      delegates: credentials.impersonate.delegates,
+      targetScopes: [CLOUD_PLATFORM_SCOPE],
+      endpoint: iamCredentialsEndpoint,
+    });
+  }
+  const authClient = client;
+  return async () => {
+    const { token } = await authClient.getAccessToken();
     if (token === null || token === undefined || token === "") {
-      throw new Error("Application Default Credentials returned no access token");
+      throw new Error("the Google credentials returned no access token");
     }
     return token;
+  };
+}
+
+/**
+ * The credentials of the gcp provider (see `resolveCredentials`), read from the stack config the
+ * engine passes to `configure` and from the environment of the provider's process when first
+ * needed (never while planning).
+ */
+function googleAccessToken(auth: AuthSettings): () => Promise<string> {
+  let source: Promise<() => Promise<string>> | undefined;
+  return async () => {
+    source ??= googleTokenSource(
+      resolveCredentials(auth.stackConfig, process.env),
+      auth.iamCredentialsEndpoint,
+    );
+    return (await source)();
   };
 }
 
@@ -531,7 +680,7 @@ function waitFor(settings: Settings, timeoutMs: number): WaitOptions {
 }
 
 function isStatus(err: unknown, status: string): boolean {
-  return err instanceof VertexApiError && err.status === status;
+  return isVertexApiError(err) && err.status === status;
 }
 
 function endpointSubject(endpointName: string, method: string): CallSubject {
@@ -614,7 +763,7 @@ async function uploadModel(
     waitFor(settings, settings.timeouts.uploadMs),
   );
   if (typeof uploaded.model !== "string" || uploaded.model === "") {
-    throw new VertexApiError(
+    throw vertexApiError(
       `Vertex AI models.upload of ${subject.resource} failed: operation ${started.name} returned no model name.`,
       "UNKNOWN",
       { operationName: started.name },
@@ -704,7 +853,7 @@ async function deployModel(
   const endpoint = await getEndpoint(client, endpointName);
   const deployed = endpoint === undefined ? undefined : deploymentOf(endpoint, modelName);
   if (deployed?.id === undefined) {
-    throw new VertexApiError(
+    throw vertexApiError(
       `Vertex AI endpoints.deployModel of ${subject.resource} failed: operation ${started.name} finished but the endpoint does not list the model.`,
       "UNKNOWN",
       { operationName: started.name },
@@ -895,7 +1044,7 @@ async function createDeployment(
   const marker = requestMarker(inputs);
   const endpoint = await getEndpoint(client, endpointName);
   if (endpoint === undefined) {
-    throw new VertexApiError(
+    throw vertexApiError(
       `Vertex AI endpoints.get of endpoint ${endpointName} failed: NOT_FOUND: the endpoint does not exist; create it before deploying a model onto it.`,
       "NOT_FOUND",
     );
@@ -1007,19 +1156,29 @@ async function deleteDeployment(settings: Settings, props: DeploymentState): Pro
 /**
  * The dynamic provider behind `VertexModelDeployment`. Pulumi serializes it into the stack state,
  * so it only captures plain values and functions, and loads google-auth-library when it runs.
- * Tests pass `accessToken` and short timeouts.
+ * Tests pass `accessToken` (or `iamCredentialsEndpoint`) and short timeouts.
  */
 export function vertexDeploymentProvider(
   options: VertexDeploymentProviderOptions = {},
 ): pulumi.dynamic.ResourceProvider {
+  const auth: AuthSettings = {
+    stackConfig: {},
+    iamCredentialsEndpoint: options.iamCredentialsEndpoint ?? DEFAULT_IAM_CREDENTIALS_ENDPOINT,
+  };
   const settings: Settings = {
-    accessToken: options.accessToken ?? googleAccessToken(),
+    accessToken: options.accessToken ?? googleAccessToken(auth),
     timeouts: { ...DEFAULT_TIMEOUTS, ...(options.timeouts ?? {}) },
     pollInitialDelayMs: options.pollInitialDelayMs ?? DEFAULT_POLL_INITIAL_DELAY_MS,
     pollMaxDelayMs: options.pollMaxDelayMs ?? DEFAULT_POLL_MAX_DELAY_MS,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
   };
   return {
+    // The engine passes the stack's config to the dynamic providers' host, which hands it here.
+    async configure(req: pulumi.dynamic.ConfigureRequest) {
+      for (const key of Object.values(GCP_CREDENTIAL_KEYS)) {
+        auth.stackConfig[key] = req.config.get(key);
+      }
+    },
     async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
       return { inputs: news, failures: validateDeploymentInputs(news) };
     },

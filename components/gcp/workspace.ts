@@ -8,11 +8,18 @@ import type { WorkspaceArgs, WorkspaceOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
-import type { TeamMemberSpec, TeamSpec } from "../types";
+import type { TeamMemberSpec, TeamSpec, Tier } from "../types";
 import { type GcpPlacement, KMS_ENCRYPTER_DECRYPTER, daysAsDuration } from "./common";
+import { IamPropagationWait } from "./propagationWait";
 
-/** The APIs the platform uses. They stay enabled on destroy: other workloads may use them. */
+/**
+ * The APIs the platform uses. They stay enabled on destroy: other workloads may use them. The IAM
+ * API creates service accounts and the Cloud Resource Manager API sets project IAM bindings; a
+ * project created without them refuses both with SERVICE_DISABLED.
+ */
 export const REQUIRED_APIS = [
+  "iam.googleapis.com",
+  "cloudresourcemanager.googleapis.com",
   "aiplatform.googleapis.com",
   "artifactregistry.googleapis.com",
   "storage.googleapis.com",
@@ -28,6 +35,17 @@ export const KEY_ROTATION_DAYS = 90;
  */
 export const RUNTIME_PROJECT_ROLES = [
   "roles/aiplatform.user",
+  "roles/logging.logWriter",
+  "roles/monitoring.metricWriter",
+] as const;
+
+/**
+ * What the serving account may do in the project: write the serving containers' logs and
+ * metrics. It reads the model from the bucket through a grant on the bucket alone, and holds no
+ * Vertex AI role: serving calls no Vertex AI API. Vertex AI pulls the serving image with its own
+ * account (Google's "Use a custom service account" guide), so it needs no registry grant either.
+ */
+export const SERVING_PROJECT_ROLES = [
   "roles/logging.logWriter",
   "roles/monitoring.metricWriter",
 ] as const;
@@ -75,6 +93,19 @@ function gcpMembers(teams: readonly TeamSpec[]): GcpTeamMember[] {
     .filter((member): member is GcpTeamMember => member.gcpMember !== undefined);
 }
 
+/**
+ * Options of what the retained metadata store needs to stay readable: the store itself, the key
+ * that encrypts it and its ring. Retained on delete in every tier (destroying the key would leave
+ * the kept store unreadable); protected in prod only.
+ */
+function keptKeyOptions(
+  tier: Tier,
+  parent: pulumi.Resource,
+  extra: pulumi.CustomResourceOptions = {},
+): pulumi.CustomResourceOptions {
+  return { ...statefulOptions(tier, parent, extra), retainOnDelete: true };
+}
+
 /** The short name of an API, for resource names: `aiplatform` for `aiplatform.googleapis.com`. */
 function apiShortName(api: string): string {
   return api.split(".")[0];
@@ -91,19 +122,27 @@ function roleShortName(role: string): string {
  * least-privilege roles, the project's `default` Vertex ML Metadata store and a Tensorboard, and
  * the teams' access. The metadata store is shared by everything that uses Vertex AI in the
  * project and region, so it is retained on delete in every tier, dev included: destroying the
- * stack leaves it, and its data, in place.
+ * stack leaves it, and its data, in place, with the key ring, the key and the Vertex AI agent's
+ * grant on it that keep it readable.
  */
 export class GcpWorkspace extends pulumi.ComponentResource implements WorkspaceOutputs {
   /** The metadata store's full resource name: the workspace experiments and lineage live in. */
   public readonly workspaceName: pulumi.Output<string>;
   /** The CryptoKey id that every block encrypts with. */
   public readonly kmsKeyName: pulumi.Output<string>;
-  /** The grant of the key to each service agent; a block's encrypted resources wait for theirs. */
-  public readonly keyAccess: Record<KeyUser, kms.CryptoKeyIAMMember>;
+  /**
+   * Done once the service agents' key grants have had time to propagate: every encrypted
+   * resource waits for it, since Google checks the agent's access when the resource is created.
+   */
+  public readonly keyAccess: pulumi.Resource;
   /** Email of the runtime service account that training and serving work runs as. */
   public readonly runtimeServiceAccountEmail: pulumi.Output<string>;
   /** The runtime service account as an IAM member (`serviceAccount:...`). */
   public readonly runtimeMember: pulumi.Output<string>;
+  /** Email of the service account the endpoints' serving containers run as. */
+  public readonly servingServiceAccountEmail: pulumi.Output<string>;
+  /** The serving service account as an IAM member. */
+  public readonly servingMember: pulumi.Output<string>;
 
   constructor(name: string, args: GcpWorkspaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("mlplatform:gcp:Workspace", name, {}, opts);
@@ -147,7 +186,7 @@ export class GcpWorkspace extends pulumi.ComponentResource implements WorkspaceO
           .output(args.uniqueSuffix)
           .apply((suffix) => physicalName(args.nameParts, NAME_RULES.gcpResourceId, suffix)),
       },
-      statefulOptions(args.tier, this, { dependsOn: apis }),
+      keptKeyOptions(args.tier, this, { dependsOn: apis }),
     );
     const key = new kms.CryptoKey(
       `${name}-key`,
@@ -158,7 +197,7 @@ export class GcpWorkspace extends pulumi.ComponentResource implements WorkspaceO
         rotationPeriod: daysAsDuration(KEY_ROTATION_DAYS),
         labels: tags,
       },
-      statefulOptions(args.tier, this),
+      keptKeyOptions(args.tier, this),
     );
 
     const agents: Record<KeyUser, pulumi.Input<string>> = {
@@ -166,31 +205,51 @@ export class GcpWorkspace extends pulumi.ComponentResource implements WorkspaceO
       storage: storageAgent.member,
       artifactRegistry: registryAgent.member,
     };
-    this.keyAccess = {
-      vertex: this.grantKey(name, "vertex", key, agents.vertex),
-      storage: this.grantKey(name, "storage", key, agents.storage),
-      artifactRegistry: this.grantKey(name, "artifactRegistry", key, agents.artifactRegistry),
-    };
+    const grants = (Object.keys(agents) as KeyUser[]).map((user) =>
+      this.grantKey(name, user, key, agents[user]),
+    );
+    this.keyAccess = new IamPropagationWait(
+      `${name}-key-grants-propagated`,
+      { members: Object.values(agents) },
+      { parent: this, dependsOn: grants },
+    );
 
     // Every binding takes the account's own outputs, so it waits for the account to exist and
-    // goes before it on destroy.
-    const runtime = new serviceaccount.Account(
-      `${name}-runtime`,
-      {
-        project,
-        accountId: physicalName([...args.nameParts, "runtime"], NAME_RULES.gcpServiceAccount),
-        displayName: "ML platform runtime",
-        description: "Runs the platform's Vertex AI training and serving work.",
-      },
-      { parent: this, dependsOn: apis },
-    );
-    for (const role of RUNTIME_PROJECT_ROLES) {
-      new projects.IAMMember(
-        `${name}-runtime-${roleShortName(role)}`,
-        { project, role, member: runtime.member },
-        { parent: this },
+    // goes before it on destroy; accounts and bindings wait for the IAM and Resource Manager APIs.
+    const account = (
+      role: "runtime" | "serving",
+      roles: readonly string[],
+      description: string,
+    ): serviceaccount.Account => {
+      const created = new serviceaccount.Account(
+        `${name}-${role}`,
+        {
+          project,
+          accountId: physicalName([...args.nameParts, role], NAME_RULES.gcpServiceAccount),
+          displayName: `ML platform ${role}`,
+          description,
+        },
+        { parent: this, dependsOn: apis },
       );
-    }
+      for (const projectRole of roles) {
+        new projects.IAMMember(
+          `${name}-${role}-${roleShortName(projectRole)}`,
+          { project, role: projectRole, member: created.member },
+          { parent: this, dependsOn: apis },
+        );
+      }
+      return created;
+    };
+    const runtime = account(
+      "runtime",
+      RUNTIME_PROJECT_ROLES,
+      "Runs the platform's Vertex AI training jobs.",
+    );
+    const serving = account(
+      "serving",
+      SERVING_PROJECT_ROLES,
+      "Runs the platform's online endpoints' serving containers.",
+    );
 
     const metadataStore = new vertex.AiMetadataStore(
       `${name}-metadata`,
@@ -202,10 +261,7 @@ export class GcpWorkspace extends pulumi.ComponentResource implements WorkspaceO
         encryptionSpec: { kmsKeyName: key.id },
       },
       // The project's shared store: retained in every tier, so no destroy ever deletes it.
-      {
-        ...statefulOptions(args.tier, this, { dependsOn: [this.keyAccess.vertex] }),
-        retainOnDelete: true,
-      },
+      keptKeyOptions(args.tier, this, { dependsOn: [this.keyAccess] }),
     );
     new vertex.AiTensorboard(
       `${name}-tensorboard`,
@@ -217,14 +273,14 @@ export class GcpWorkspace extends pulumi.ComponentResource implements WorkspaceO
         encryptionSpec: { kmsKeyName: key.id },
         labels: tags,
       },
-      statefulOptions(args.tier, this, { dependsOn: [this.keyAccess.vertex] }),
+      statefulOptions(args.tier, this, { dependsOn: [this.keyAccess] }),
     );
 
     for (const member of gcpMembers(args.teams)) {
       new projects.IAMMember(
         `${name}-member-${member.name}`,
         { project, role: TEAM_MEMBER_ROLE, member: member.gcpMember },
-        { parent: this },
+        { parent: this, dependsOn: apis },
       );
       new serviceaccount.IAMMember(
         `${name}-runas-${member.name}`,
@@ -241,11 +297,15 @@ export class GcpWorkspace extends pulumi.ComponentResource implements WorkspaceO
     this.kmsKeyName = key.id;
     this.runtimeServiceAccountEmail = runtime.email;
     this.runtimeMember = runtime.member;
+    this.servingServiceAccountEmail = serving.email;
+    this.servingMember = serving.member;
     this.registerOutputs({
       workspaceName: this.workspaceName,
       kmsKeyName: this.kmsKeyName,
       runtimeServiceAccountEmail: this.runtimeServiceAccountEmail,
       runtimeMember: this.runtimeMember,
+      servingServiceAccountEmail: this.servingServiceAccountEmail,
+      servingMember: this.servingMember,
     });
   }
 
@@ -255,10 +315,11 @@ export class GcpWorkspace extends pulumi.ComponentResource implements WorkspaceO
     key: kms.CryptoKey,
     member: pulumi.Input<string>,
   ): kms.CryptoKeyIAMMember {
+    // The Vertex AI agent's grant stays with the metadata store, which outlives every stack.
     return new kms.CryptoKeyIAMMember(
       `${name}-key-${user.toLowerCase()}`,
       { cryptoKeyId: key.id, role: KMS_ENCRYPTER_DECRYPTER, member },
-      { parent: this },
+      { parent: this, retainOnDelete: user === "vertex" },
     );
   }
 }

@@ -1,8 +1,18 @@
 import { type CatalogRow, HOURS_PER_MONTH, catalogRows } from "../../components/catalog";
-import { parseFlags } from "../args";
+import { type CommandHelp, parseFlags } from "../args";
 import { renderTable } from "../table";
 
-const FLAGS = { json: { type: "boolean" } } as const;
+export const FLAGS = { json: { type: "boolean" } } as const;
+
+export const HELP: CommandHelp<keyof typeof FLAGS> = {
+  usage: "[--json]",
+  description:
+    "Prints the instance catalog: each canonical size mapped per cloud and use to an instance type, with its specifications, on-demand price, price region, source and date. Exit 0.",
+  flags: {
+    json: "print the rows as JSON, with every field",
+  },
+  examples: ["npm run catalog", "npm run catalog -- --json"],
+};
 
 /** A row as `npm run catalog -- --json` prints it. */
 export function catalogJson(row: CatalogRow) {

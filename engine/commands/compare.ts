@@ -3,7 +3,7 @@ import { type ConfigProblem, formatProblems, parsePlatformSpec } from "../../com
 import { CLOUDS, type Cloud, platformComponent } from "../../components/types";
 import { estimateStack, totalsByCloud } from "../../policies/cost/model";
 import { cloudOfType } from "../../policies/lib/types";
-import { parseFlags, required } from "../args";
+import { type CommandHelp, parseFlags, required } from "../args";
 import { UsageError } from "../errors";
 import { stackResources } from "../gate/args";
 import { fromStackExport } from "../gate/input";
@@ -13,11 +13,23 @@ import { PROJECT_DIR } from "../project";
 import { renderTable } from "../table";
 import { type StackConfig, loadStackConfig } from "../stackConfig";
 
-const FLAGS = {
+export const FLAGS = {
   stack: { type: "string" },
   "config-file": { type: "string" },
   json: { type: "boolean" },
 } as const;
+
+export const HELP: CommandHelp<keyof typeof FLAGS> = {
+  usage: "--stack NAME [--config-file FILE] [--json]",
+  description:
+    "Plans the stack's one spec on all three clouds side by side, whatever clouds the stack lists: resources per block, the instance types the catalog maps, and the monthly idle floor and scaled ceiling. Exit 0, or 2 on bad input.",
+  flags: {
+    stack: "the stack whose spec to compare (required)",
+    "config-file": "read the stack's config from FILE instead of Pulumi.NAME.yaml",
+    json: "print the comparison as JSON",
+  },
+  examples: ["npm run compare -- --stack azure-prod"],
+};
 
 /**
  * Where a cloud the stack does not list is placed for the comparison: the regions the catalog

@@ -8,7 +8,7 @@ import {
   totalsByCloud,
 } from "../../policies/cost/model";
 import { BUDGET_KEY } from "../../policies/lib/stackConfig";
-import { parseFlags, required } from "../args";
+import { type CommandHelp, parseFlags, required } from "../args";
 import { UsageError } from "../errors";
 import { renderTable } from "../table";
 import { stackResources } from "../gate/args";
@@ -16,14 +16,26 @@ import type { AnalyzerResource } from "../gate/input";
 import { loadAnalysis } from "../gate/pack";
 import { UnknownValueError } from "../gate/sdk";
 
-const FLAGS = {
+export const FLAGS = {
   stack: { type: "string" },
   "config-file": { type: "string" },
   json: { type: "boolean" },
 } as const;
 
+export const HELP: CommandHelp<keyof typeof FLAGS> = {
+  usage: "--stack NAME [--config-file FILE] [--json]",
+  description:
+    "Estimates a stack's monthly idle floor (every autoscaler at its minimum) and scaled ceiling (at its maximum) per compute resource and per cloud, from the catalog's on-demand prices. Exit 0, or 2 on bad input.",
+  flags: {
+    stack: "the stack to plan and price (required)",
+    "config-file": "read the stack's config from FILE instead of Pulumi.NAME.yaml",
+    json: "print the estimate as JSON: per cloud, in total and per resource",
+  },
+  examples: ["npm run cost -- --stack prod", "npm run cost -- --stack dev --json"],
+};
+
 /** USD rounded to cents, for JSON. */
-function cents(amount: number): number {
+export function cents(amount: number): number {
   return Math.round(amount * 100) / 100;
 }
 
@@ -81,12 +93,16 @@ function table(lines: readonly CostLine[]): string {
 }
 
 /** The plan's estimate; a value the plan cannot know makes it a usage error, not a crash. */
-function priced(resources: readonly AnalyzerResource[], stack: string): StackEstimate {
+export function priced(
+  resources: readonly AnalyzerResource[],
+  stack: string,
+  command = "cost",
+): StackEstimate {
   try {
     return estimateStack(stackResources(resources));
   } catch (err) {
     if (err instanceof UnknownValueError) {
-      throw new UsageError(`cost: cannot price stack ${stack}: ${err.message}`);
+      throw new UsageError(`${command}: cannot price stack ${stack}: ${err.message}`);
     }
     throw err;
   }

@@ -1,16 +1,34 @@
 import * as path from "node:path";
-import { parseFlags } from "../args";
+import { type CommandHelp, parseFlags } from "../args";
 import type { Violation } from "../gate/analyze";
 import { gateStack, loadAnalysis, policyConfigFile } from "../gate/pack";
 import { PROJECT_DIR } from "../project";
 
-const FLAGS = {
+export const FLAGS = {
   stack: { type: "string" },
   from: { type: "string" },
   "config-file": { type: "string" },
   "policy-config": { type: "string" },
   json: { type: "boolean" },
 } as const;
+
+export const HELP: CommandHelp<keyof typeof FLAGS> = {
+  usage: "(--stack NAME | --from FILE) [--config-file FILE] [--policy-config FILE] [--json]",
+  description:
+    "Runs the policy pack over a stack's offline plan, or over a pulumi stack export or pulumi preview --json file, as pulumi preview --policy-pack would. Exit 0 when no mandatory policy is violated, 1 when one is, 2 on bad input.",
+  flags: {
+    stack: "plan this stack offline and gate the plan",
+    from: "gate a pulumi stack export or pulumi preview --json file instead",
+    "config-file":
+      "the stack's config, which policies read (budget, tier); default Pulumi.<stack>.yaml",
+    "policy-config": "the policy config file; default policies/config/<tier>.json",
+    json: "print the violations as JSON",
+  },
+  examples: [
+    "npm run gate -- --stack prod",
+    "pulumi preview --json > preview.json && npm run gate -- --from preview.json",
+  ],
+};
 
 function render(violations: readonly Violation[]): string {
   return violations

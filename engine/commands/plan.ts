@@ -1,17 +1,30 @@
 import * as fs from "node:fs";
 import { nameOfUrn } from "../../policies/lib/types";
-import { parseFlags, required } from "../args";
+import { type CommandHelp, parseFlags, required } from "../args";
 import { UsageError } from "../errors";
 import { UNKNOWN } from "../monitor";
 import { type ExportedResource, type StackExport, planStack } from "../plan";
 import { PROJECT_DIR } from "../project";
 
-const FLAGS = {
+export const FLAGS = {
   stack: { type: "string" },
   "config-file": { type: "string" },
   json: { type: "boolean" },
   out: { type: "string" },
 } as const;
+
+export const HELP: CommandHelp<keyof typeof FLAGS> = {
+  usage: "--stack NAME [--config-file FILE] [--json | --out FILE]",
+  description:
+    "Runs the program for a stack against an in-process resource monitor, as pulumi preview would, with no Pulumi CLI and no cloud credentials, and prints the resource tree. Exit 0, or 2 on bad input or config.",
+  flags: {
+    stack: "the stack to plan; its config is Pulumi.NAME.yaml (required)",
+    "config-file": "read the stack's config from FILE instead, as pulumi --config-file does",
+    json: "print what the program registers in the pulumi stack export format",
+    out: "write that export to FILE instead of printing it",
+  },
+  examples: ["npm run plan -- --stack dev", "npm run plan -- --stack prod --out prod-plan.json"],
+};
 
 /** `aws:s3/bucketV2:BucketV2` as `pulumi preview` shows it: `aws:s3:BucketV2`. */
 export function displayType(type: string): string {

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { parseFlags } from "../args";
+import { type CommandHelp, parseFlags } from "../args";
 import { UsageError } from "../errors";
 import { AWS_PRICE_LIST_URL } from "../prices/aws";
 import { AZURE_RETAIL_PRICES_URL } from "../prices/azure";
@@ -13,7 +13,7 @@ import {
 import { PROJECT_DIR } from "../project";
 import { renderTable } from "../table";
 
-const FLAGS = {
+export const FLAGS = {
   cloud: { type: "string", multiple: true },
   "gcp-api-key": { type: "string" },
   "dry-run": { type: "boolean" },
@@ -22,6 +22,22 @@ const FLAGS = {
   "base-url-gcp": { type: "string" },
   catalog: { type: "string" },
 } as const;
+
+export const HELP: CommandHelp<keyof typeof FLAGS> = {
+  usage: "[--cloud aws|azure]... [--dry-run] [--catalog FILE]",
+  description:
+    "Rebuilds the catalog's prices from the AWS Price List bulk files and the Azure Retail Prices API, which need no account. Exit 0 when every list was read, 1 when one could not be read (nothing written), 2 on bad input. GCP is refused: its price list needs an API key.",
+  flags: {
+    cloud: "refresh only this cloud (aws or azure); default both",
+    "gcp-api-key": "refused: GCP prices are not refreshed (see docs/prices.md)",
+    "dry-run": "show what would change without writing the catalog",
+    "base-url-aws": "read the AWS price list from this base URL instead",
+    "base-url-azure": "read the Azure retail prices from this base URL instead",
+    "base-url-gcp": "refused, as --gcp-api-key",
+    catalog: "the catalog file to update; default the project's own",
+  },
+  examples: ["npm run prices -- --dry-run", "npm run prices -- --cloud azure"],
+};
 
 /** The catalog the components, policies and cost model read. */
 const CATALOG_FILE = path.join(PROJECT_DIR, "components", "catalog", "instance-types.json");

@@ -5,8 +5,8 @@ import { type AnalyzerResource, SECRET_SIG, SIG_KEY } from "./input";
 import { unknownCheckingProxy } from "./sdk";
 
 /** Wire signatures of assets and archives, as @pulumi/pulumi's runtime names them. */
-const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
-const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
+export const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
+export const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
 
 /**
  * One wire value as @pulumi/policy's analyzer hands it to policies: secrets unwrapped to their
@@ -82,14 +82,18 @@ export function resourceOptions(r: AnalyzerResource, withParent: boolean): Polic
   return opts;
 }
 
+/** The provider resource a provider reference (`urn::id`) names: its URN. */
+export function providerUrn(reference: string): string {
+  return reference.slice(0, reference.lastIndexOf("::"));
+}
+
 /** The provider a resource names (`urn::id`), as the analyzer describes it: its inputs. */
 export function providerOf(
   r: AnalyzerResource,
   byUrn: ReadonlyMap<string, AnalyzerResource>,
 ): PolicyProviderResource | undefined {
   if (r.provider === undefined) return undefined;
-  const urn = r.provider.slice(0, r.provider.lastIndexOf("::"));
-  const provider = byUrn.get(urn);
+  const provider = byUrn.get(providerUrn(r.provider));
   if (provider === undefined) return undefined;
   return {
     type: provider.type,

@@ -238,22 +238,22 @@ function stackOf(
 
 /**
  * Reads a file from `pulumi stack export` (`{version: 3, deployment}`) or `pulumi preview --json`
- * (`{steps}`) as the resources of one stack.
+ * (`{steps}`) as the resources of one stack. `flag` names the file in messages.
  */
-export function readAnalysisFile(file: string): AnalysisInput {
+export function readAnalysisFile(file: string, flag = "--from"): AnalysisInput {
+  const where = `${flag} ${file}`;
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch {
-    throw new UsageError(`--from ${file}: cannot read the file`);
+    throw new UsageError(`${where}: cannot read the file`);
   }
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`--from ${file}: not JSON: ${(err as Error).message}`);
+    throw new UsageError(`${where}: not JSON: ${(err as Error).message}`);
   }
-  const where = `--from ${file}`;
   let resources: AnalyzerResource[];
   if (isRecord(document) && isRecord(document.deployment)) {
     resources = fromStackExport(document as unknown as StackExport, where);

@@ -25,24 +25,27 @@ export interface StackAnalysis {
 
 /**
  * The resources to analyze: the offline plan of `--stack`, or the export or preview file of
- * `--from`, whose stack's config comes from its `Pulumi.<stack>.yaml` or `--config-file`.
+ * `--from` (or the flag `fromFlag` names), whose stack's config comes from its
+ * `Pulumi.<stack>.yaml` or `--config-file`.
  */
 export async function loadAnalysis(options: {
   stack?: string;
   from?: string;
+  fromFlag?: string;
   configFile?: string;
   command: string;
 }): Promise<StackAnalysis> {
   const { stack, from, configFile, command } = options;
+  const fromFlag = options.fromFlag ?? "--from";
   if ((stack === undefined) === (from === undefined)) {
-    throw new UsageError(`${command}: give either --stack NAME or --from FILE`);
+    throw new UsageError(`${command}: give either --stack NAME or ${fromFlag} FILE`);
   }
   if (from !== undefined) {
-    const input = readAnalysisFile(from);
+    const input = readAnalysisFile(from, fromFlag);
     const config = loadStackConfig(PROJECT_DIR, input.stack, configFile);
     if (config.project !== input.project) {
       throw new UsageError(
-        `--from ${from} holds stack ${input.stack} of project ${input.project}, not of this project (${config.project})`,
+        `${fromFlag} ${from} holds stack ${input.stack} of project ${input.project}, not of this project (${config.project})`,
       );
     }
     return { input, config };

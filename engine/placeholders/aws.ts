@@ -31,6 +31,54 @@ export const SKLEARN_IMAGE_ACCOUNTS: Record<string, string> = {
   "us-west-2": "246618743249",
 };
 
+/**
+ * Accounts that publish the AWS Deep Learning Containers (`pytorch-training` and the other
+ * framework images), by region, as the provider's table of prebuilt images lists them. A region
+ * not listed here fails the plan with its name.
+ */
+export const DEEP_LEARNING_IMAGE_ACCOUNTS: Record<string, string> = {
+  "ap-east-1": "871362719292",
+  "ap-northeast-1": "763104351884",
+  "ap-northeast-2": "763104351884",
+  "ap-south-1": "763104351884",
+  "ap-southeast-1": "763104351884",
+  "ap-southeast-2": "763104351884",
+  "ca-central-1": "763104351884",
+  "eu-central-1": "763104351884",
+  "eu-north-1": "763104351884",
+  "eu-west-1": "763104351884",
+  "eu-west-2": "763104351884",
+  "eu-west-3": "763104351884",
+  "me-south-1": "217643126080",
+  "sa-east-1": "763104351884",
+  "us-east-1": "763104351884",
+  "us-east-2": "763104351884",
+  "us-west-1": "763104351884",
+  "us-west-2": "763104351884",
+};
+
+/** The registry accounts of the prebuilt repositories the program looks up. */
+const PREBUILT_IMAGE_ACCOUNTS: Record<string, Record<string, string>> = {
+  "sagemaker-scikit-learn": SKLEARN_IMAGE_ACCOUNTS,
+  "pytorch-training": DEEP_LEARNING_IMAGE_ACCOUNTS,
+};
+
+/** The placeholder region's zone letters; zone ids follow the region's own numbering. */
+const ZONE_LETTERS = ["a", "b", "c"];
+
+function zonesOf(region: string) {
+  return {
+    names: ZONE_LETTERS.map((l) => `${region}${l}`),
+    zoneIds: ZONE_LETTERS.map((_, i) => `${region}-az${i + 1}`),
+  };
+}
+
+/** The values of a data-source filter by name, as the call passed them. */
+function filterValues(inputs: Record<string, unknown>, name: string): string[] {
+  const filters = (inputs.filters ?? []) as { name?: string; values?: string[] }[];
+  return filters.find((f) => f.name === name)?.values ?? [];
+}
+
 function regionOf(inputs: Record<string, unknown>): string {
   const region = inputs.region;
   if (typeof region !== "string" || region === "") {
@@ -58,34 +106,91 @@ export const AWS_PLACEHOLDERS: Record<string, CallHandler> = {
   /** Stands for the region's zones that need no opt-in: the region name with a, b and c. */
   "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs) => {
     const region = regionOf(inputs);
-    const letters = ["a", "b", "c"];
     return {
       ...inputs,
       id: region,
       region,
-      names: letters.map((l) => `${region}${l}`),
-      zoneIds: letters.map((_, i) => `${region}-az${i + 1}`),
-      groupNames: letters.map(() => region),
+      ...zonesOf(region),
+      groupNames: ZONE_LETTERS.map(() => region),
+    };
+  },
+  /**
+   * An AWS interface endpoint service, offered in every placeholder zone of its region. The
+   * region is read from the service name (`com.amazonaws.<region>.<service>`).
+   */
+  "aws:ec2/getVpcEndpointService:getVpcEndpointService": (inputs) => {
+    const serviceName = String(inputs.serviceName ?? "");
+    const match = /^com\.amazonaws\.([a-z0-9-]+)\.(.+)$/.exec(serviceName);
+    if (match === null) {
+      throw new Error(`no placeholder for endpoint service ${serviceName || "(unnamed)"}`);
+    }
+    const [, region, service] = match;
+    return {
+      ...inputs,
+      id: serviceName,
+      serviceName,
+      service,
+      serviceType: inputs.serviceType ?? "Interface",
+      serviceRegion: region,
+      region,
+      owner: "amazon",
+      acceptanceRequired: false,
+      managesVpcEndpoints: false,
+      vpcEndpointPolicySupported: true,
+      availabilityZones: zonesOf(region).names,
+      baseEndpointDnsNames: [`${service}.${region}.vpce.amazonaws.com`],
+      privateDnsName: `${service}.${region}.amazonaws.com`,
+      privateDnsNames: [`${service}.${region}.amazonaws.com`],
+      supportedIpAddressTypes: ["ipv4"],
+      arn: `arn:aws:ec2:${region}::vpc-endpoint-service/${service}`,
+      serviceId: `vpce-svc-${service.replace(/[^a-z0-9]/g, "")}`,
+      tags: {},
+    };
+  },
+  /**
+   * Every requested instance type offered in every placeholder zone of the region, one offering
+   * per type and zone id, as EC2 lists them: `instanceTypes`, `locations` and `locationTypes`
+   * side by side.
+   */
+  "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": (inputs) => {
+    const region = regionOf(inputs);
+    if (inputs.locationType !== "availability-zone-id") {
+      throw new Error("the placeholder answers offerings by availability-zone-id only");
+    }
+    const types = filterValues(inputs, "instance-type");
+    const { zoneIds } = zonesOf(region);
+    const offerings = types.flatMap((instanceType) =>
+      zoneIds.map((location) => ({ instanceType, location })),
+    );
+    return {
+      ...inputs,
+      id: region,
+      region,
+      instanceTypes: offerings.map((o) => o.instanceType),
+      locations: offerings.map((o) => o.location),
+      locationTypes: offerings.map(() => "availability-zone-id"),
     };
   },
   /** SageMaker's prebuilt image path, as the provider computes it from its table of accounts. */
   "aws:sagemaker/getPrebuiltEcrImage:getPrebuiltEcrImage": (inputs) => {
     const region = regionOf(inputs);
-    if (inputs.repositoryName !== "sagemaker-scikit-learn") {
-      throw new Error(`no placeholder for repository ${String(inputs.repositoryName)}`);
+    const repositoryName = String(inputs.repositoryName);
+    const accounts = PREBUILT_IMAGE_ACCOUNTS[repositoryName];
+    if (accounts === undefined) {
+      throw new Error(`no placeholder for repository ${repositoryName}`);
     }
-    const registryId = SKLEARN_IMAGE_ACCOUNTS[region];
+    const registryId = accounts[region];
     if (registryId === undefined) {
       throw new Error(
-        `SageMaker publishes no scikit-learn image account for ${region} in the provider's table; use a region it lists`,
+        `SageMaker publishes no ${repositoryName} image account for ${region} in the provider's table; use a region it lists`,
       );
     }
     const imageTag = typeof inputs.imageTag === "string" ? inputs.imageTag : "1";
-    const registryPath = `${registryId}.dkr.ecr.${region}.amazonaws.com/sagemaker-scikit-learn:${imageTag}`;
+    const registryPath = `${registryId}.dkr.ecr.${region}.amazonaws.com/${repositoryName}:${imageTag}`;
     return {
       id: registryPath,
       region,
-      repositoryName: "sagemaker-scikit-learn",
+      repositoryName,
       imageTag,
       registryId,
       registryPath,

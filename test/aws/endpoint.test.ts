@@ -8,7 +8,9 @@ import {
   LATENCY_ALARM_MS,
   SERVING_IMAGE,
   VARIANT_NAME,
+  capacityKind,
   hasInstanceStorage,
+  sagemakerHostEc2Type,
   serverlessConfig,
 } from "../../components/aws/endpoint";
 import { SIZE_NAMES, resolveInstance } from "../../components/catalog";
@@ -28,10 +30,12 @@ import {
   REGION,
   TAGS,
   VPC_ARN,
+  type ReplacementOptions,
   awsOutputs,
   component,
   named,
   privilegeProblems,
+  recordReplacementOptions,
   statement,
   statements,
 } from "./fixtures";
@@ -42,6 +46,8 @@ const ENDPOINT = "aws:sagemaker/endpoint:Endpoint";
 const TARGET = "aws:appautoscaling/target:Target";
 const SCALING_POLICY = "aws:appautoscaling/policy:Policy";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const GENERATION = "random:index/randomId:RandomId";
+const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT_ID}:mlplatform-test-alerts`;
 const IMAGE_CALL = "aws:sagemaker/getPrebuiltEcrImage:getPrebuiltEcrImage";
 const IMAGE_ACCOUNT = "683313688378";
 const IMAGE = `${IMAGE_ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3`;
@@ -50,14 +56,19 @@ const SPEC: EndpointSpec = { name: "iris", size: "cpu-4x16", minReplicas: 2, max
 
 describe("aws online endpoint", () => {
   let rec: Recorder;
+  let options: Map<string, ReplacementOptions>;
 
   before(async () => {
     rec = await mockPulumi({
       outputs: awsOutputs,
       calls: { [IMAGE_CALL]: AWS_PLACEHOLDERS[IMAGE_CALL] },
     });
+    options = recordReplacementOptions();
   });
-  beforeEach(() => rec.reset());
+  beforeEach(() => {
+    rec.reset();
+    options.clear();
+  });
 
   async function build(
     spec: Partial<EndpointSpec> = {},
@@ -73,6 +84,7 @@ describe("aws online endpoint", () => {
       kmsKeyArn: KEY_ARN,
       bucketName: BUCKET,
       bucketArn: BUCKET_ARN,
+      alertTopicArn: TOPIC_ARN,
     });
     return { regs: await registered(rec), endpoint };
   }
@@ -200,9 +212,15 @@ describe("aws online endpoint", () => {
     });
   });
 
-  it("alarms on 5xx errors and on p90 latency of the variant", async () => {
+  it("alarms on 5xx errors and on p90 latency of the variant, to the alert topic", async () => {
     const { regs } = await build();
     const dimensions = { EndpointName: ENDPOINT_NAME, VariantName: VARIANT_NAME };
+    for (const alarm of ofType(regs, ALARM)) {
+      expect(alarm.inputs, alarm.name).to.deep.include({
+        alarmActions: [TOPIC_ARN],
+        okActions: [TOPIC_ARN],
+      });
+    }
     expect(named(regs, ALARM, "ep-5xx").inputs).to.deep.include({
       namespace: "AWS/SageMaker",
       metricName: "Invocation5XXErrors",
@@ -242,17 +260,64 @@ describe("aws online endpoint", () => {
     expect(statement(policy, "WriteDataCapture").Resource).to.equal(
       `${BUCKET_ARN}/data-capture/iris/*`,
     );
-    expect(statement(policy, "PullServingImage").Resource).to.equal(
+    expect(statement(policy, "PullImages").Resource).to.equal(
       `arn:aws:ecr:${REGION}:${IMAGE_ACCOUNT}:repository/sagemaker-scikit-learn`,
     );
     expect(statement(policy, "ManageNetworkInterfacesInPlatformVpc").Condition).to.deep.equal({
       ArnEquals: { "ec2:Vpc": VPC_ARN },
     });
+    // SageMaker's host-vpc guide: a model in a VPC describes the VPC's endpoints as well.
+    expect(statement(policy, "DescribeNetwork").Action).to.include.members([
+      "ec2:DescribeVpcEndpoints",
+      "ec2:DescribeNetworkInterfaces",
+      "ec2:DescribeDhcpOptions",
+    ]);
     expect(statement(policy, "WriteEndpointLogs").Resource).to.deep.equal([
       `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/aws/sagemaker/Endpoints/${ENDPOINT_NAME}`,
       `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/aws/sagemaker/Endpoints/${ENDPOINT_NAME}:log-stream:*`,
     ]);
     expect(single(regs, MODEL).dependencies).to.include(access.urn);
+  });
+
+  describe("while autoscaling is registered", () => {
+    it("deregisters the target before an update that changes the instance type", async () => {
+      const { regs } = await build();
+      const generation = single(regs, GENERATION);
+      expect(generation.inputs.keepers).to.deep.equal({ capacity: "ml.m5.xlarge" });
+      expect(options.get(`${GENERATION}::${generation.name}`)?.deleteBeforeReplace).to.equal(true);
+      // The endpoint is updated only after the generation (and what depends on it) is replaced.
+      expect(single(regs, ENDPOINT).dependencies).to.include(generation.urn);
+      // The target's resource id depends on the generation, so replacing the generation
+      // delete-first deletes the target (and its policy, through the target) before it.
+      const target = single(regs, TARGET);
+      expect(target.propertyDependencies.resourceId).to.include(generation.urn);
+      expect(single(regs, SCALING_POLICY).propertyDependencies.resourceId).to.include(target.urn);
+      for (const scaling of [target, single(regs, SCALING_POLICY)]) {
+        expect(options.get(`${scaling.type}::${scaling.name}`)?.replaceOnChanges).to.deep.equal([
+          "resourceId",
+        ]);
+      }
+    });
+
+    it("keeps the generation across replica count changes, not type changes", async () => {
+      const keepers = async (spec: Partial<EndpointSpec>) => {
+        rec.reset();
+        return single((await build(spec)).regs, GENERATION).inputs.keepers;
+      };
+      const base = await keepers({});
+      expect(await keepers({ minReplicas: 3, maxReplicas: 9 })).to.deep.equal(base);
+      expect(await keepers({ size: "cpu-8x32" })).to.deep.equal({ capacity: "ml.m5.2xlarge" });
+    });
+
+    it("also turns over when the endpoint moves to or from serverless inference", () => {
+      expect(capacityKind(true, "ml.m5.xlarge")).to.equal("serverless");
+      expect(capacityKind(false, "ml.m5.xlarge")).to.equal("ml.m5.xlarge");
+    });
+
+    it("names the EC2 type a hosting type runs on, for the zone check", () => {
+      expect(sagemakerHostEc2Type("ml.g4dn.xlarge")).to.equal("g4dn.xlarge");
+      expect(sagemakerHostEc2Type("m5.xlarge")).to.equal("m5.xlarge");
+    });
   });
 
   describe("with minReplicas 0 (dev)", () => {
@@ -284,6 +349,7 @@ describe("aws online endpoint", () => {
         "ManageNetworkInterfacesInPlatformVpc",
       ]);
       expect(ofType(regs, ALARM)).to.have.length(2);
+      expect(single(regs, GENERATION).inputs.keepers).to.deep.equal({ capacity: "serverless" });
     });
 
     it("refuses a GPU size, which serverless inference cannot run", () => {
@@ -300,6 +366,7 @@ describe("aws online endpoint", () => {
             kmsKeyArn: KEY_ARN,
             bucketName: BUCKET,
             bucketArn: BUCKET_ARN,
+            alertTopicArn: TOPIC_ARN,
           }),
       ).to.throw(/endpoint iris: size gpu-t4x1 has a GPU.*minReplicas 1 or more/);
     });
@@ -324,6 +391,7 @@ describe("aws online endpoint", () => {
       "aws:iam/rolePolicy:RolePolicy",
       "aws:s3/bucketObjectv2:BucketObjectv2",
       SCALING_POLICY,
+      GENERATION,
     ]);
     for (const child of regs.filter((r) => r.custom)) {
       expect(child.parent, child.name).to.equal(ep.urn);

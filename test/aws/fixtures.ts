@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { AwsAccount, AwsNetworkWiring } from "../../components/aws/common";
 import type { Registration } from "../harness";
 
@@ -25,6 +25,16 @@ export const NETWORK: AwsNetworkWiring = {
   subnetIds: ["subnet-a", "subnet-b"],
   securityGroupId: "sg-workloads",
 };
+
+/** The bucket's settings, each a resource of its own (none takes tags). */
+export const BUCKET_SETTINGS = [
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  "aws:s3/bucketVersioning:BucketVersioning",
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  "aws:s3/bucketPolicy:BucketPolicy",
+] as const;
 
 /** What the mocked random provider returns. */
 export const SUFFIX = "x7k2p9";
@@ -160,3 +170,36 @@ export const AWS_NAME = {
   batch: /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,127}$/,
   kmsAlias: /^alias\/(?!aws\/)[a-zA-Z0-9/_-]{1,250}$/,
 } as const;
+
+/** The resource options the recorder does not keep, by `<type>::<logical name>`. */
+export interface ReplacementOptions {
+  deleteBeforeReplace: boolean;
+  replaceOnChanges: string[];
+}
+
+interface OptionsRequest {
+  getType(): string;
+  getName(): string;
+  getDeletebeforereplace(): boolean;
+  getReplaceonchangesList(): string[];
+}
+
+/**
+ * Records `deleteBeforeReplace` and `replaceOnChanges` of every registration from now on, which
+ * decide the order the engine replaces resources in. Call after `mockPulumi`.
+ */
+export function recordReplacementOptions(): Map<string, ReplacementOptions> {
+  const seen = new Map<string, ReplacementOptions>();
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: OptionsRequest, callback: unknown): void;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    seen.set(`${req.getType()}::${req.getName()}`, {
+      deleteBeforeReplace: req.getDeletebeforereplace(),
+      replaceOnChanges: req.getReplaceonchangesList(),
+    });
+    register(req, callback);
+  };
+  return seen;
+}

@@ -1,22 +1,37 @@
 import { expect } from "chai";
 import {
   AwsNetwork,
-  INTERFACE_ENDPOINT_SERVICES,
   PRIVATE_SUBNET_CIDRS,
   VPC_CIDR,
-  zoneAt,
+  interfaceServices,
+  pickZoneIds,
 } from "../../components/aws/network";
+import type { Tier } from "../../components/types";
 import { blockTags } from "../../components/tags";
 import { AWS_PLACEHOLDERS } from "../../engine/placeholders/aws";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, ofType, registered, single } from "../harness";
-import { ACCOUNT, REGION, TAGS, awsOutputs, component, named } from "./fixtures";
+import {
+  ACCOUNT,
+  BUCKET,
+  BUCKET_ARN,
+  REGION,
+  TAGS,
+  awsOutputs,
+  component,
+  named,
+  privilegeProblems,
+  statement,
+} from "./fixtures";
 
 const ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
 const GROUP = "aws:ec2/securityGroup:SecurityGroup";
 const AZ_CALL = "aws:index/getAvailabilityZones:getAvailabilityZones";
+const SERVICE_CALL = "aws:ec2/getVpcEndpointService:getVpcEndpointService";
+const OFFERINGS_CALL = "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings";
+const INSTANCE_TYPES = ["m5.2xlarge", "m5.xlarge"];
 
 describe("aws network", () => {
   let rec: Recorder;
@@ -24,13 +39,23 @@ describe("aws network", () => {
   before(async () => {
     rec = await mockPulumi({
       outputs: awsOutputs,
-      calls: { [AZ_CALL]: AWS_PLACEHOLDERS[AZ_CALL] },
+      calls: {
+        [AZ_CALL]: AWS_PLACEHOLDERS[AZ_CALL],
+        [SERVICE_CALL]: AWS_PLACEHOLDERS[SERVICE_CALL],
+        [OFFERINGS_CALL]: AWS_PLACEHOLDERS[OFFERINGS_CALL],
+      },
     });
   });
   beforeEach(() => rec.reset());
 
-  async function build(): Promise<Registration[]> {
-    new AwsNetwork("net", { tier: "prod", tags: TAGS, account: ACCOUNT });
+  async function build(tier: Tier = "prod"): Promise<Registration[]> {
+    new AwsNetwork("net", {
+      tier,
+      tags: TAGS,
+      account: ACCOUNT,
+      instanceTypes: INSTANCE_TYPES,
+      bucketName: BUCKET,
+    });
     return registered(rec);
   }
 
@@ -43,14 +68,15 @@ describe("aws network", () => {
     });
   });
 
-  it("puts one private subnet in each of two zones that need no opt-in", async () => {
+  it("puts one private subnet in each of two zones, by zone id, that need no opt-in", async () => {
     const regs = await build();
     const subnets = ofType(regs, "aws:ec2/subnet:Subnet");
     expect(subnets.map((s) => s.inputs.cidrBlock)).to.deep.equal([...PRIVATE_SUBNET_CIDRS]);
-    expect(subnets.map((s) => s.inputs.availabilityZone)).to.deep.equal([
-      `${REGION}a`,
-      `${REGION}b`,
+    expect(subnets.map((s) => s.inputs.availabilityZoneId)).to.deep.equal([
+      `${REGION}-az1`,
+      `${REGION}-az2`,
     ]);
+    expect(subnets.every((s) => s.inputs.availabilityZone === undefined)).to.equal(true);
     expect(subnets.every((s) => s.inputs.mapPublicIpOnLaunch === false)).to.equal(true);
     const call = rec.calls.find((c) => c.token === AZ_CALL);
     expect(call?.inputs).to.deep.include({
@@ -76,15 +102,34 @@ describe("aws network", () => {
     expect(s3.inputs.routeTableIds).to.have.length(1);
   });
 
+  it("asks which zones offer each interface endpoint service and each instance type", async () => {
+    await build();
+    const services = rec.calls.filter((c) => c.token === SERVICE_CALL);
+    expect(services.map((c) => c.inputs)).to.deep.equal(
+      interfaceServices("prod").map((s) => ({
+        serviceName: `com.amazonaws.${REGION}.${s}`,
+        serviceType: "Interface",
+      })),
+    );
+    const offerings = rec.calls.filter((c) => c.token === OFFERINGS_CALL);
+    expect(offerings.map((c) => c.inputs)).to.deep.equal([
+      {
+        region: REGION,
+        locationType: "availability-zone-id",
+        filters: [{ name: "instance-type", values: INSTANCE_TYPES }],
+      },
+    ]);
+  });
+
   it("has private interface endpoints for SageMaker API and runtime and what Batch needs", async () => {
     const regs = await build();
     const interfaces = ofType(regs, ENDPOINT).filter(
       (e) => e.inputs.vpcEndpointType === "Interface",
     );
     expect(interfaces.map((e) => e.inputs.serviceName)).to.deep.equal(
-      INTERFACE_ENDPOINT_SERVICES.map((s) => `com.amazonaws.${REGION}.${s}`),
+      interfaceServices("prod").map((s) => `com.amazonaws.${REGION}.${s}`),
     );
-    expect(INTERFACE_ENDPOINT_SERVICES).to.include.members(["sagemaker.api", "sagemaker.runtime"]);
+    expect(interfaceServices("prod")).to.include.members(["sagemaker.api", "sagemaker.runtime"]);
     const endpointGroup = named(regs, GROUP, "net-endpoints");
     for (const e of interfaces) {
       expect(e.inputs.privateDnsEnabled).to.equal(true);
@@ -129,15 +174,91 @@ describe("aws network", () => {
     for (const child of children) {
       expect(child.parent, child.name).to.equal(net.urn);
     }
-    const untaggable = new Set(["aws:ec2/routeTableAssociation:RouteTableAssociation"]);
+    const untaggable = new Set([
+      "aws:ec2/routeTableAssociation:RouteTableAssociation",
+      "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy",
+    ]);
     for (const child of children.filter((c) => !untaggable.has(c.type))) {
       expect(child.inputs.tags, child.name).to.deep.equal(blockTags(TAGS, "workspace"));
     }
   });
 
-  it("names a region with too few zones", () => {
-    expect(() => zoneAt(["us-west-1a"], 1, "us-west-1")).to.throw(
-      "us-west-1 has 1 availability zones without opt-in; the platform needs 2",
-    );
+  it("keeps in dev only the interface endpoints Batch instances need", async () => {
+    const regs = await build("dev");
+    const interfaces = ofType(regs, ENDPOINT)
+      .filter((e) => e.inputs.vpcEndpointType === "Interface")
+      .map((e) => String(e.inputs.serviceName).replace(`com.amazonaws.${REGION}.`, ""));
+    expect(interfaces).to.deep.equal([
+      "logs",
+      "ecr.api",
+      "ecr.dkr",
+      "ecs",
+      "ecs-agent",
+      "ecs-telemetry",
+    ]);
+    expect(interfaceServices("prod")).to.include.members([...interfaces, "sagemaker.api", "sts"]);
+  });
+
+  it("limits the S3 gateway to the platform bucket and ECR's layer bucket", async () => {
+    const regs = await build();
+    const gateway = named(regs, ENDPOINT, "net-s3");
+    const policy = named(regs, "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy", "net-s3");
+    expect(policy.propertyDependencies.vpcEndpointId).to.deep.equal([gateway.urn]);
+    const doc = JSON.parse(String(policy.inputs.policy));
+    expect(privilegeProblems(doc)).to.deep.equal([]);
+    expect(statement(doc, "ListPlatformBucket").Resource).to.equal(BUCKET_ARN);
+    expect(statement(doc, "ReadWritePlatformObjects").Resource).to.equal(`${BUCKET_ARN}/*`);
+    expect(statement(doc, "ReadEcrImageLayers")).to.deep.equal({
+      Sid: "ReadEcrImageLayers",
+      Effect: "Allow",
+      Principal: "*",
+      Action: "s3:GetObject",
+      Resource: `arn:aws:s3:::prod-${REGION}-starport-layer-bucket/*`,
+    });
+    expect(doc.Statement.map((s: { Resource: unknown }) => s.Resource).flat()).to.have.length(3);
+  });
+
+  describe("picking zones", () => {
+    const zones = ["a", "b", "c", "d"].map((l, i) => ({
+      name: `us-east-1${l}`,
+      id: `use1-az${i + 1}`,
+    }));
+    const everywhere = zones.map((z) => z.name);
+    const offered = (types: string[], ids: string[]) =>
+      types.flatMap((instanceType) => ids.map((zoneId) => ({ instanceType, zoneId })));
+    const pick = (
+      services: { service: string; zoneNames: string[] }[],
+      offerings: { instanceType: string; zoneId: string }[],
+    ) =>
+      pickZoneIds({
+        region: "us-east-1",
+        zones,
+        services,
+        instanceTypes: ["m5.xlarge"],
+        offerings,
+      });
+
+    it("skips a zone that lacks an endpoint service or an instance type", () => {
+      expect(
+        pick(
+          [
+            { service: "sagemaker.api", zoneNames: ["us-east-1b", "us-east-1c", "us-east-1d"] },
+            { service: "ecs", zoneNames: everywhere },
+          ],
+          offered(["m5.xlarge"], ["use1-az1", "use1-az2", "use1-az4"]),
+        ),
+      ).to.deep.equal(["use1-az2", "use1-az4"]);
+    });
+
+    it("names what each zone lacks when fewer than two zones remain", () => {
+      expect(() =>
+        pick(
+          [{ service: "sagemaker.api", zoneNames: ["us-east-1a", "us-east-1b"] }],
+          offered(["m5.xlarge"], ["use1-az1", "use1-az3"]),
+        ),
+      ).to.throw(
+        "us-east-1 has 1 availability zones without opt-in that offer every interface endpoint service and instance type the platform uses; it needs 2 (use1-az2 lacks m5.xlarge; use1-az3 lacks sagemaker.api; use1-az4 lacks sagemaker.api, m5.xlarge)",
+      );
+    });
   });
 });

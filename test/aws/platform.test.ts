@@ -5,7 +5,7 @@ import type { PlatformSpec } from "../../components/types";
 import { AWS_PLACEHOLDERS } from "../../engine/placeholders/aws";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, ofType, registered, specWith, unwrap } from "../harness";
-import { AWS_NAME, SUFFIX, awsOutputs } from "./fixtures";
+import { AWS_NAME, BUCKET_SETTINGS, SUFFIX, awsOutputs } from "./fixtures";
 
 /** Resource types that take no tags, and S3 objects, which take fewer than a stack may set. */
 const UNTAGGABLE = new Set([
@@ -15,16 +15,13 @@ const UNTAGGABLE = new Set([
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   "aws:iam/group:Group",
   "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
-  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-  "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-  "aws:s3/bucketVersioning:BucketVersioning",
-  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-  "aws:s3/bucketPolicy:BucketPolicy",
+  ...BUCKET_SETTINGS,
   "aws:s3/bucketObjectv2:BucketObjectv2",
   "aws:ecr/lifecyclePolicy:LifecyclePolicy",
   "aws:appautoscaling/policy:Policy",
+  "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy",
   "random:index/randomString:RandomString",
+  "random:index/randomId:RandomId",
 ]);
 
 const BLOCK_OF_COMPONENT: Record<string, string> = {
@@ -132,10 +129,11 @@ describe("aws platform", () => {
     }
   });
 
-  it("protects and retains the bucket, repository, key and model package groups in prod", async () => {
+  it("protects and retains the bucket (with its settings), repository, key and model package groups in prod", async () => {
     const { regs } = await build(specWith(PROD));
-    const stateful = [
+    const stateful: string[] = [
       "aws:s3/bucket:Bucket",
+      ...BUCKET_SETTINGS,
       "aws:ecr/repository:Repository",
       "aws:kms/key:Key",
       "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
@@ -147,8 +145,30 @@ describe("aws platform", () => {
     expect(others.filter((r) => r.protect).map((r) => r.name)).to.deep.equal([]);
   });
 
-  it("exposes the platform outputs", async () => {
+  it("picks zones that offer the training type and the EC2 types of instance-based endpoints", async () => {
+    const spec = specWith({
+      ...PROD,
+      "mlplatform:tier": "dev",
+      "mlplatform:endpoints": [
+        { name: "iris", size: "cpu-4x16", minReplicas: 2, maxReplicas: 6 },
+        { name: "churn", size: "gpu-t4x1", minReplicas: 1, maxReplicas: 2 },
+        { name: "idle", size: "cpu-2x8", minReplicas: 0, maxReplicas: 2 },
+      ],
+    });
+    await build(spec);
+    const offerings = rec.calls.find(
+      (c) => c.token === "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings",
+    );
+    expect(offerings?.inputs.filters).to.deep.equal([
+      { name: "instance-type", values: ["g4dn.xlarge", "m5.2xlarge", "m5.xlarge"] },
+    ]);
+  });
+
+  it("exposes the platform outputs and the alert topic", async () => {
     const { platform } = await build(specWith(PROD));
+    expect(await unwrap(platform.alertTopicArn)).to.equal(
+      "arn:aws:sns:us-east-1:123456789012:aws-workspace-alerts",
+    );
     expect(await unwrap(platform.workspaceName)).to.equal("mlplatform-test");
     expect(await unwrap(platform.trainingClusterName)).to.equal("mlplatform-test-training");
     expect(await unwrap(platform.storageName)).to.equal(`mlplatform-test-${SUFFIX}`);

@@ -2,6 +2,8 @@ import { expect } from "chai";
 import {
   ABORT_MULTIPART_DAYS,
   AwsStorage,
+  DATA_CAPTURE_DAYS,
+  DATA_CAPTURE_PREFIX,
   NONCURRENT_VERSION_DAYS,
   bucketName,
 } from "../../components/aws/storage";
@@ -11,6 +13,7 @@ import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, registered, single, unwrap } from "../harness";
 import {
   AWS_NAME,
+  BUCKET_SETTINGS,
   KEY_ARN,
   PLACEMENT,
   SUFFIX,
@@ -92,7 +95,7 @@ describe("aws storage", () => {
     ).to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
   });
 
-  it("expires old versions (longer in prod) and aborts stale uploads", async () => {
+  it("expires old versions and captured data (longer in prod) and aborts stale uploads", async () => {
     const lifecycle = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
     const rules = (regs: Registration[]) => single(regs, lifecycle).inputs.rules;
     const expected = (tier: Tier) => [
@@ -101,6 +104,12 @@ describe("aws storage", () => {
         status: "Enabled",
         filter: {},
         noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS[tier] },
+      },
+      {
+        id: "expire-data-capture",
+        status: "Enabled",
+        filter: { prefix: "data-capture/" },
+        expiration: { days: DATA_CAPTURE_DAYS[tier] },
       },
       {
         id: "abort-incomplete-multipart-uploads",
@@ -113,6 +122,7 @@ describe("aws storage", () => {
     rec.reset();
     expect(rules((await build("prod")).regs)).to.deep.equal(expected("prod"));
     expect(NONCURRENT_VERSION_DAYS.prod).to.be.greaterThan(NONCURRENT_VERSION_DAYS.dev);
+    expect(DATA_CAPTURE_PREFIX).to.equal("data-capture/");
   });
 
   it("denies any request without TLS 1.2", async () => {
@@ -159,6 +169,19 @@ describe("aws storage", () => {
       true,
       false,
     ]);
+  });
+
+  it("keeps the bucket's privacy, encryption and TLS settings with the retained prod bucket", async () => {
+    const kept = (regs: Registration[]) =>
+      BUCKET_SETTINGS.map((type) => [
+        single(regs, type).protect,
+        single(regs, type).retainOnDelete,
+      ]);
+    expect(kept((await build("prod")).regs)).to.deep.equal(BUCKET_SETTINGS.map(() => [true, true]));
+    rec.reset();
+    expect(kept((await build("dev")).regs)).to.deep.equal(
+      BUCKET_SETTINGS.map(() => [false, false]),
+    );
   });
 
   it("tags the bucket, parents every child", async () => {

@@ -137,7 +137,8 @@ describe("aws training cluster", () => {
     expect(template.inputs.metadataOptions).to.deep.equal({
       httpEndpoint: "enabled",
       httpTokens: "required",
-      httpPutResponseHopLimit: 2,
+      // One hop: containers cannot reach the instance's credentials (IMDSv2 best practice).
+      httpPutResponseHopLimit: 1,
     });
     expect(template.inputs.blockDeviceMappings).to.deep.equal([
       {

@@ -2,9 +2,11 @@ import { expect } from "chai";
 import {
   AwsWorkspace,
   KEY_DELETION_WINDOW_DAYS,
+  PREBUILT_IMAGE_REPOSITORIES,
   STUDIO_USER_TAG,
   workspaceNames,
 } from "../../components/aws/workspace";
+import { AWS_PLACEHOLDERS } from "../../engine/placeholders/aws";
 import { blockTags } from "../../components/tags";
 import type { TeamSpec, Tier } from "../../components/types";
 import type { Recorder } from "../../engine/monitor";
@@ -34,6 +36,15 @@ const PROFILE = "aws:sagemaker/userProfile:UserProfile";
 const POLICY = "aws:iam/policy:Policy";
 const GROUP = "aws:iam/group:Group";
 const ATTACHMENT = "aws:iam/groupPolicyAttachment:GroupPolicyAttachment";
+const TOPIC = "aws:sns/topic:Topic";
+const IMAGE_CALL = "aws:sagemaker/getPrebuiltEcrImage:getPrebuiltEcrImage";
+const GRANT_FOR_AWS_SERVICES = {
+  Sid: "GrantPlatformKeyToAwsServices",
+  Effect: "Allow",
+  Action: "kms:CreateGrant",
+  Resource: KEY_ARN,
+  Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+};
 
 const TEAMS: TeamSpec[] = [
   { name: "research", members: [{ name: "alice" }, { name: "bob" }] },
@@ -46,7 +57,10 @@ describe("aws workspace", () => {
   let rec: Recorder;
 
   before(async () => {
-    rec = await mockPulumi({ outputs: awsOutputs });
+    rec = await mockPulumi({
+      outputs: awsOutputs,
+      calls: { [IMAGE_CALL]: AWS_PLACEHOLDERS[IMAGE_CALL] },
+    });
   });
   beforeEach(() => rec.reset());
 
@@ -140,6 +154,67 @@ describe("aws workspace", () => {
       `${SAGEMAKER_ARN}:space/${DOMAIN_ID}/*`,
       `${SAGEMAKER_ARN}:app/${DOMAIN_ID}/*`,
     ]);
+  });
+
+  it("lets the execution role start Studio apps on the encrypted domain and run training jobs", async () => {
+    const policy = single(await build(), ROLE_POLICY).inputs.policy;
+    expect(privilegeProblems(policy)).to.deep.equal([]);
+    // Studio apps and encrypted training volumes: SageMaker creates a grant on the key.
+    expect(statement(policy, "GrantPlatformKeyToAwsServices")).to.deep.equal(
+      GRANT_FOR_AWS_SERVICES,
+    );
+    expect(asList(statement(policy, "UsePlatformKey").Action)).to.include("kms:DescribeKey");
+    expect(statement(policy, "PutSageMakerMetrics")).to.deep.include({
+      Action: "cloudwatch:PutMetricData",
+      Condition: { StringLike: { "cloudwatch:namespace": "/aws/sagemaker/*" } },
+    });
+    expect(statement(policy, "GetRegistryToken")).to.deep.include({
+      Action: "ecr:GetAuthorizationToken",
+      Resource: "*",
+    });
+    // SageMaker's own registries in the region, not every registry.
+    expect(statement(policy, "PullImages").Resource).to.deep.equal([
+      `arn:aws:ecr:${REGION}:683313688378:repository/*`,
+      `arn:aws:ecr:${REGION}:763104351884:repository/*`,
+    ]);
+    const asked = rec.calls.filter((c) => c.token === IMAGE_CALL).map((c) => c.inputs);
+    expect(asked).to.deep.equal(
+      PREBUILT_IMAGE_REPOSITORIES.map((repositoryName) => ({ repositoryName, region: REGION })),
+    );
+  });
+
+  it("lets the Studio users' policy describe the domain key and grant it to SageMaker", async () => {
+    const doc = single(await build(), POLICY).inputs.policy;
+    expect(statement(doc, "DescribeDomainKey")).to.deep.include({
+      Action: "kms:DescribeKey",
+      Resource: KEY_ARN,
+    });
+    expect(statement(doc, "GrantPlatformKeyToAwsServices")).to.deep.equal(GRANT_FOR_AWS_SERVICES);
+  });
+
+  it("has an alert topic encrypted with the key, which CloudWatch alarms may publish to", async () => {
+    const regs = await build();
+    const topic = single(regs, TOPIC);
+    expect(topic.inputs).to.deep.include({
+      name: "mlplatform-test-alerts",
+      kmsMasterKeyId: KEY_ARN,
+    });
+    const keyPolicy = JSON.parse(String(single(regs, KEY).inputs.policy));
+    expect(statement(keyPolicy, "EnableIamPolicies")).to.deep.include({
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
+      Action: "kms:*",
+    });
+    expect(statement(keyPolicy, "CloudWatchAlarmsPublishToEncryptedTopic")).to.deep.equal({
+      Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: {
+        StringEquals: { "aws:SourceAccount": ACCOUNT_ID },
+        ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${REGION}:${ACCOUNT_ID}:alarm:*` },
+      },
+    });
   });
 
   it("catches a wildcard grant (the check the least-privilege tests rely on)", () => {

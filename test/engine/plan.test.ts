@@ -197,7 +197,7 @@ describe("offline plan", function () {
     expect(result.status).to.equal(2);
     expect(result.stdout).to.equal("");
     expect(result.stderr).to.equal(
-      `error: ${file}: the offline engine cannot answer aws:sagemaker/getPrebuiltEcrImage:getPrebuiltEcrImage: SageMaker publishes no scikit-learn image account for il-central-1 in the provider's table; use a region it lists\n`,
+      `error: ${file}: the offline engine cannot answer aws:sagemaker/getPrebuiltEcrImage:getPrebuiltEcrImage: SageMaker publishes no sagemaker-scikit-learn image account for il-central-1 in the provider's table; use a region it lists\n`,
     );
   });
 

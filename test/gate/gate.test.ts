@@ -6,7 +6,7 @@ import { run } from "../../engine/commands/gate";
 import { UsageError } from "../../engine/errors";
 import { SECRET_SIG, SIG_KEY } from "../../engine/gate/input";
 import type { StackExport } from "../../engine/plan";
-import { runCli } from "../cli";
+import { runCli, runInProcess } from "../cli";
 import { DEV_SHAPE, PROD_SHAPE, asPreview, platformExport, stackConfigYaml } from "./fixtures";
 
 interface GateResult {
@@ -15,18 +15,8 @@ interface GateResult {
 }
 
 /** Runs `gate` in this process with `argv`, capturing what it prints. */
-async function gate(argv: string[]): Promise<GateResult> {
-  const write = process.stdout.write.bind(process.stdout);
-  let stdout = "";
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    return { code: await run(argv), stdout };
-  } finally {
-    process.stdout.write = write;
-  }
+function gate(argv: string[]): Promise<GateResult> {
+  return runInProcess(run, argv);
 }
 
 /** The one-line message of the usage error `gate` fails with. */

@@ -39,7 +39,9 @@ describe("the project's own stacks", function () {
     });
   }
 
-  it("prod: cost --json prices every cloud's training cluster and endpoint, within the budget", () => {
+  // GCP training in prod may scale to zero, so it runs as serverless Vertex AI custom jobs: no
+  // standing cluster, nothing for the cost model to price.
+  it("prod: cost --json prices every standing training cluster and every endpoint, within the budget", () => {
     const result = runCli(["cost", "--stack", "prod", "--json"]);
     expect(result.status, result.stderr).to.equal(0);
     const cost = JSON.parse(result.stdout) as CostJson;
@@ -52,7 +54,6 @@ describe("the project's own stacks", function () {
       "azure endpoint",
       "azure training",
       "gcp endpoint",
-      "gcp training",
     ]);
     for (const [cloud, totals] of Object.entries(cost.clouds)) {
       const lines = cost.resources.filter((r) => r.cloud === cloud);

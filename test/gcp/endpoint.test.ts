@@ -102,9 +102,12 @@ describe("gcp online endpoint", () => {
       encryptionSpec: { kmsKeyName: KEY_NAME },
     });
     expect(ai.inputs.name).to.match(/^[1-9][0-9]{0,9}$/);
+    // The id is drawn again whenever an input that replaces the endpoint changes, so the
+    // replacement gets a new name and is created before the old endpoint is deleted.
     expect(single(regs, "random:index/randomInteger:RandomInteger").inputs).to.deep.equal({
       min: 1_000_000_000,
       max: 9_999_999_999,
+      keepers: { project: PROJECT, region: REGION, kmsKeyName: KEY_NAME },
     });
     expect(ai.dependencies).to.include(
       single(regs, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").urn,

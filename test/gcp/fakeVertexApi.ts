@@ -83,6 +83,8 @@ export class FakeVertexApi {
   private readonly operations = new Map<string, PendingOperation>();
   private readonly outcomes = new Map<OperationKind, OperationOutcome>();
   private failures: InjectedFailure[] = [];
+  /** Service accounts that `generateAccessToken` impersonates, by the caller's token. */
+  private impersonations = new Map<string, string>();
   private counter = 1000;
   private server: Server | undefined;
 
@@ -115,7 +117,16 @@ export class FakeVertexApi {
     this.operations.clear();
     this.outcomes.clear();
     this.failures = [];
+    this.impersonations.clear();
     this.pollsUntilDone = 2;
+  }
+
+  /**
+   * Lets a caller holding `sourceToken` impersonate `serviceAccount` through the IAM Service
+   * Account Credentials API (`generateAccessToken`), which answers with the token this API takes.
+   */
+  allowImpersonation(sourceToken: string, serviceAccount: string): void {
+    this.impersonations.set(sourceToken, serviceAccount);
   }
 
   /** An empty endpoint with the given id; returns its name as the service spells it. */
@@ -236,6 +247,22 @@ export class FakeVertexApi {
       authorization: req.headers.authorization,
     });
     try {
+      const impersonation = /^projects\/-\/serviceAccounts\/([^/]+):generateAccessToken$/.exec(
+        path,
+      );
+      if (method === "POST" && impersonation !== null) {
+        const caller = (req.headers.authorization ?? "").replace(/^Bearer /, "");
+        if (this.impersonations.get(caller) !== impersonation[1]) {
+          throw new HttpError(
+            403,
+            "PERMISSION_DENIED",
+            "Permission 'iam.serviceAccounts.getAccessToken' denied",
+          );
+        }
+        const expireTime = new Date(Date.now() + 3_600_000).toISOString();
+        this.reply(res, 200, { accessToken: FAKE_TOKEN, expireTime });
+        return;
+      }
       if (req.headers.authorization !== `Bearer ${FAKE_TOKEN}`) {
         throw new HttpError(
           401,

@@ -13,6 +13,7 @@ import {
   specWith,
   unwrap,
 } from "../harness";
+import { definePlatform } from "../../components/platform";
 import { AGENT_MEMBERS, SUFFIX, component, gcpOutputs, labelsAreValid, named } from "./fixtures";
 
 const GCP_ONLY = {
@@ -24,12 +25,15 @@ const GCP_ONLY = {
   ],
 };
 
-const STATEFUL = [
-  "gcp:storage/bucket:Bucket",
-  "gcp:artifactregistry/repository:Repository",
-  "gcp:kms/keyRing:KeyRing",
-  "gcp:kms/cryptoKey:CryptoKey",
-];
+const STATEFUL = ["gcp:storage/bucket:Bucket", "gcp:artifactregistry/repository:Repository"];
+/** Kept in every tier with the metadata store they encrypt. */
+const KEY = ["gcp:kms/keyRing:KeyRing", "gcp:kms/cryptoKey:CryptoKey"];
+/** A spec that keeps training nodes running, so training is a persistent resource. */
+const STANDING_TRAINING = {
+  "mlplatform:training": { size: "cpu-8x32", minNodes: 1, maxNodes: 8 },
+};
+const RUNTIME_EMAIL = "mlplatform-test-runtime@ml-platform-test.iam.gserviceaccount.com";
+const SERVING_EMAIL = "mlplatform-test-serving@ml-platform-test.iam.gserviceaccount.com";
 
 describe("gcp platform", () => {
   let rec: Recorder;
@@ -83,22 +87,28 @@ describe("gcp platform", () => {
     );
   });
 
-  it("encrypts every block with the workspace key, each after its service agent may use it", async () => {
-    const regs = await build();
+  it("encrypts every block with the workspace key, each once the agents' grants have propagated", async () => {
+    const regs = await build(STANDING_TRAINING);
     const grants = ofType(regs, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
-    const grantOf = (member: string) => grants.find((g) => g.inputs.member === member)?.urn;
+    const wait = single(regs, "pulumi-nodejs:dynamic/gcp:IamPropagationWait");
     const storageAgent = `serviceAccount:service-${PLACEHOLDER_PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com`;
+    expect(grants.map((g) => g.inputs.member)).to.have.members([
+      storageAgent,
+      AGENT_MEMBERS["artifactregistry.googleapis.com"],
+      AGENT_MEMBERS["aiplatform.googleapis.com"],
+    ]);
+    expect(wait.dependencies).to.include.members(grants.map((g) => g.urn));
     const key = "gcp-workspace-key-id";
 
     const bucket = single(regs, "gcp:storage/bucket:Bucket");
     expect(bucket.inputs.encryption).to.deep.equal({ defaultKmsKeyName: key });
-    expect(bucket.dependencies).to.include(grantOf(storageAgent));
+    expect(bucket.dependencies).to.include(wait.urn);
 
     const repo = single(regs, "gcp:artifactregistry/repository:Repository");
     expect(repo.inputs.kmsKeyName).to.equal(key);
-    expect(repo.dependencies).to.include(grantOf(AGENT_MEMBERS["artifactregistry.googleapis.com"]));
+    expect(repo.dependencies).to.include(wait.urn);
 
-    const vertexGrant = grantOf(AGENT_MEMBERS["aiplatform.googleapis.com"]);
+    const vertexGrant = wait.urn;
     const cluster = single(regs, "gcp:vertex/aiPersistentResource:AiPersistentResource");
     expect(cluster.inputs.encryptionSpec).to.deep.equal({ kmsKeyName: key });
     expect(cluster.dependencies).to.include(vertexGrant);
@@ -106,42 +116,46 @@ describe("gcp platform", () => {
       expect(endpoint.inputs.encryptionSpec).to.deep.equal({ kmsKeyName: key });
       expect(endpoint.dependencies).to.include(vertexGrant);
     }
+    for (const deployment of ofType(regs, "pulumi-nodejs:dynamic/gcp:VertexModelDeployment")) {
+      expect(deployment.dependencies).to.include(vertexGrant);
+    }
   });
 
-  it("lets the runtime account use the bucket's objects and pull the repository's images", async () => {
+  it("lets the runtime account use the bucket's objects and pull images, and the serving account only read objects", async () => {
     const regs = await build();
-    const runtime =
-      "serviceAccount:mlplatform-test-runtime@ml-platform-test.iam.gserviceaccount.com";
-    expect(single(regs, "gcp:storage/bucketIAMMember:BucketIAMMember").inputs.member).to.equal(
-      runtime,
-    );
+    expect(
+      ofType(regs, "gcp:storage/bucketIAMMember:BucketIAMMember").map((b) => [
+        b.inputs.role,
+        b.inputs.member,
+      ]),
+    ).to.have.deep.members([
+      ["roles/storage.objectUser", `serviceAccount:${RUNTIME_EMAIL}`],
+      ["roles/storage.objectViewer", `serviceAccount:${SERVING_EMAIL}`],
+    ]);
     expect(
       single(regs, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").inputs.member,
-    ).to.equal(runtime);
+    ).to.equal(`serviceAccount:${RUNTIME_EMAIL}`);
   });
 
   it("grants the bucket and repository to the runtime account only once the account exists", async () => {
     const regs = await build();
-    const account = single(regs, "gcp:serviceaccount/account:Account");
-    for (const type of [
-      "gcp:storage/bucketIAMMember:BucketIAMMember",
-      "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+    const account = named(regs, "gcp-workspace-runtime");
+    for (const binding of [
+      named(regs, "gcp-storage-object-user-0"),
+      single(regs, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"),
     ]) {
-      const binding = single(regs, type);
-      expect(binding.dependencies, type).to.include(account.urn);
-      expect(binding.propertyDependencies.member, type).to.include(account.urn);
+      expect(binding.dependencies, binding.name).to.include(account.urn);
+      expect(binding.propertyDependencies.member, binding.name).to.include(account.urn);
     }
   });
 
-  it("serves every endpoint's model as the runtime account, which holds the bucket and registry grants", async () => {
+  it("serves every endpoint's model as the serving account, not the runtime account with project-wide Vertex AI rights", async () => {
     const regs = await build();
-    const account = single(regs, "gcp:serviceaccount/account:Account");
+    const account = named(regs, "gcp-workspace-serving");
     const deployments = ofType(regs, "pulumi-nodejs:dynamic/gcp:VertexModelDeployment");
     expect(deployments).to.have.length(2);
     for (const deployment of deployments) {
-      expect(deployment.inputs.serviceAccount, deployment.name).to.equal(
-        "mlplatform-test-runtime@ml-platform-test.iam.gserviceaccount.com",
-      );
+      expect(deployment.inputs.serviceAccount, deployment.name).to.equal(SERVING_EMAIL);
       expect(deployment.propertyDependencies.serviceAccount, deployment.name).to.include(
         account.urn,
       );
@@ -149,7 +163,7 @@ describe("gcp platform", () => {
   });
 
   it("sizes training and every endpoint from the spec through the catalog", async () => {
-    const regs = await build();
+    const regs = await build(STANDING_TRAINING);
     const pool = (
       single(regs, "gcp:vertex/aiPersistentResource:AiPersistentResource").inputs.resourcePools as {
         machineSpec: { machineType: string };
@@ -189,9 +203,9 @@ describe("gcp platform", () => {
     );
   });
 
-  it("protects and retains the bucket, repository, key ring and key in prod only", async () => {
+  it("protects and retains the bucket, repository, key ring and key in prod; keeps the key in dev too", async () => {
     const prod = await build({ "mlplatform:tier": "prod" });
-    for (const type of STATEFUL) {
+    for (const type of [...STATEFUL, ...KEY]) {
       expect(single(prod, type), type).to.include({ protect: true, retainOnDelete: true });
     }
     rec.reset();
@@ -199,10 +213,49 @@ describe("gcp platform", () => {
     for (const type of STATEFUL) {
       expect(single(dev, type), type).to.include({ protect: false, retainOnDelete: false });
     }
+    for (const type of KEY) {
+      expect(single(dev, type), type).to.include({ protect: false, retainOnDelete: true });
+    }
+  });
+
+  it("protects and keeps endpoints and model deployments in prod only", async () => {
+    const serving = [
+      "gcp:vertex/aiEndpoint:AiEndpoint",
+      "pulumi-nodejs:dynamic/gcp:VertexModelDeployment",
+    ];
+    const prod = await build({ "mlplatform:tier": "prod" });
+    for (const type of serving) {
+      for (const resource of ofType(prod, type))
+        expect(resource, resource.name).to.include({ protect: true, retainOnDelete: true });
+    }
+    rec.reset();
+    const dev = await build({ "mlplatform:tier": "dev" });
+    for (const type of serving) {
+      for (const resource of ofType(dev, type))
+        expect(resource, resource.name).to.include({ protect: false, retainOnDelete: false });
+    }
+  });
+
+  it("declares no standing training cluster when training may scale to zero, and exports how jobs run", async () => {
+    const regs = await build({
+      "mlplatform:training": { size: "cpu-8x32", minNodes: 0, maxNodes: 8, spot: true },
+    });
+    expect(
+      regs.filter((r) => r.type === "gcp:vertex/aiPersistentResource:AiPersistentResource"),
+    ).to.deep.equal([]);
+    expect(await unwrap(platform.trainingClusterName)).to.equal("serverless");
+    expect(await unwrap(platform.trainingJobSettings)).to.include({
+      mode: "serverless",
+      schedulingStrategy: "SPOT",
+      maxReplicaCount: 8,
+      serviceAccount: RUNTIME_EMAIL,
+    });
+    const outputs = definePlatform(specWith({ ...GCP_ONLY }));
+    expect(await unwrap(outputs.gcp?.trainingJobSettings)).to.include({ mode: "serverless" });
   });
 
   it("labels every resource that takes labels with the stack, tier and block", async () => {
-    const regs = await build({ "mlplatform:tier": "prod" });
+    const regs = await build({ "mlplatform:tier": "prod", ...STANDING_TRAINING });
     const labelled = regs.filter((r) => r.custom && r.inputs.labels !== undefined);
     expect(labelled.map((r) => r.type)).to.include.members([
       "gcp:kms/cryptoKey:CryptoKey",
@@ -241,9 +294,7 @@ describe("gcp platform", () => {
     expect(await unwrap(platform.containerRegistryUrl)).to.equal(
       "us-central1-docker.pkg.dev/ml-platform-test/mlplatform-test",
     );
-    expect(await unwrap(platform.trainingClusterName)).to.equal(
-      "mlplatform-test-training-cpu-8x32-1-8",
-    );
+    expect(await unwrap(platform.trainingClusterName)).to.equal("serverless");
     expect(await unwrap(platform.workspaceName)).to.equal(
       "projects/ml-platform-test/locations/us-central1/metadataStores/default",
     );

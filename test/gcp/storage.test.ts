@@ -5,7 +5,7 @@ import { NAME_RULES, physicalName } from "../../components/naming";
 import { blockTags } from "../../components/tags";
 import type { Tier } from "../../components/types";
 import type { Recorder } from "../../engine/monitor";
-import { type Registration, mockPulumi, registered, single } from "../harness";
+import { type Registration, mockPulumi, ofType, registered, single } from "../harness";
 import {
   KEY_NAME,
   PLACEMENT,
@@ -20,6 +20,7 @@ import {
 
 const BUCKET = "gcp:storage/bucket:Bucket";
 const RUNTIME = "serviceAccount:runtime@ml-platform-test.iam.gserviceaccount.com";
+const SERVING = "serviceAccount:serving@ml-platform-test.iam.gserviceaccount.com";
 /** GCS bucket names: 3-63 lowercase letters, digits, hyphens, starting and ending alphanumeric. */
 const GCS_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
@@ -49,6 +50,7 @@ describe("gcp storage", () => {
       kmsKeyName: KEY_NAME,
       keyAccess,
       objectUsers: [RUNTIME],
+      objectViewers: [SERVING],
     });
     return registered(rec);
   }
@@ -118,13 +120,12 @@ describe("gcp storage", () => {
     expect(bucket.inputs.softDeletePolicy).to.deep.equal({ retentionDurationSeconds: 7 * 86_400 });
   });
 
-  it("lets the runtime account use objects, not administer the bucket", async () => {
-    const grant = single(await build(), "gcp:storage/bucketIAMMember:BucketIAMMember");
-    expect(grant.inputs).to.deep.equal({
-      bucket: `mlplatform-test-${SUFFIX}`,
-      role: "roles/storage.objectUser",
-      member: RUNTIME,
-    });
+  it("lets the runtime account use objects and the serving account read them, neither administer the bucket", async () => {
+    const grants = ofType(await build(), "gcp:storage/bucketIAMMember:BucketIAMMember");
+    expect(grants.map((g) => g.inputs)).to.deep.equal([
+      { bucket: `mlplatform-test-${SUFFIX}`, role: "roles/storage.objectUser", member: RUNTIME },
+      { bucket: `mlplatform-test-${SUFFIX}`, role: "roles/storage.objectViewer", member: SERVING },
+    ]);
   });
 
   it("carries the storage labels", async () => {
@@ -137,6 +138,8 @@ describe("gcp storage", () => {
     const regs = await build();
     const parent = component(regs, "mlplatform:gcp:Storage");
     expect(single(regs, BUCKET).parent).to.equal(parent.urn);
-    expect(single(regs, "gcp:storage/bucketIAMMember:BucketIAMMember").parent).to.equal(parent.urn);
+    for (const grant of ofType(regs, "gcp:storage/bucketIAMMember:BucketIAMMember")) {
+      expect(grant.parent).to.equal(parent.urn);
+    }
   });
 });

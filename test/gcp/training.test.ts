@@ -7,11 +7,11 @@ import {
   resolveInstance,
   unavailableReason,
 } from "../../components/catalog";
-import { GcpTrainingCluster } from "../../components/gcp/training";
+import { GcpTrainingCluster, SERVERLESS_CLUSTER_NAME } from "../../components/gcp/training";
 import { blockTags } from "../../components/tags";
 import type { TrainingSpec } from "../../components/types";
 import type { Recorder } from "../../engine/monitor";
-import { type Registration, mockPulumi, registered, single } from "../harness";
+import { type Registration, mockPulumi, registered, single, unwrap } from "../harness";
 import {
   KEY_NAME,
   PLACEMENT,
@@ -27,9 +27,12 @@ import {
 
 const PERSISTENT_RESOURCE = "gcp:vertex/aiPersistentResource:AiPersistentResource";
 
+const RUNTIME_EMAIL = `mlplatform-test-runtime@${PROJECT}.iam.gserviceaccount.com`;
+
+/** A spec that keeps a node running, so training is a persistent resource. */
 const TRAINING: TrainingSpec = {
   size: "cpu-4x16",
-  minNodes: 0,
+  minNodes: 1,
   maxNodes: 4,
   idleMinutes: 30,
   spot: false,
@@ -64,6 +67,7 @@ describe("gcp training cluster", () => {
       tags: TAGS,
       ...TRAINING,
       ...training,
+      serviceAccount: RUNTIME_EMAIL,
       kmsKeyName: KEY_NAME,
       keyAccess,
     });
@@ -103,11 +107,68 @@ describe("gcp training cluster", () => {
     });
   }
 
-  it("raises a minimum of zero nodes to the one replica Vertex AI requires", async () => {
+  it("declares no standing cluster when training may scale to zero, and says how jobs run", async () => {
     expect(SCALE_FLOOR.gcp.training).to.equal(1);
-    const p = pool(await build({ minNodes: 0, maxNodes: 4 }));
-    expect(p.replicaCount).to.equal("1");
-    expect(p.autoscalingSpec).to.deep.equal({ minReplicaCount: "1", maxReplicaCount: "4" });
+    let cluster!: GcpTrainingCluster;
+    const regs = await (async () => {
+      const keyAccess = new kms.KeyRing("ring", { location: REGION });
+      cluster = new GcpTrainingCluster("train", {
+        ...PLACEMENT,
+        tier: "dev",
+        tags: TAGS,
+        ...TRAINING,
+        minNodes: 0,
+        maxNodes: 4,
+        spot: true,
+        serviceAccount: RUNTIME_EMAIL,
+        kmsKeyName: KEY_NAME,
+        keyAccess,
+      });
+      return registered(rec);
+    })();
+    expect(regs.filter((r) => r.type === PERSISTENT_RESOURCE)).to.deep.equal([]);
+    expect(await unwrap(cluster.clusterName)).to.equal(SERVERLESS_CLUSTER_NAME);
+    expect([cluster.minNodes, cluster.maxNodes]).to.deep.equal([0, 4]);
+    expect(await unwrap(cluster.jobSettings)).to.deep.equal({
+      mode: "serverless",
+      project: PROJECT,
+      region: REGION,
+      machineSpec: { machineType: resolveInstance("cpu-4x16", "gcp", "training").instanceType },
+      maxReplicaCount: 4,
+      schedulingStrategy: "SPOT",
+      serviceAccount: RUNTIME_EMAIL,
+      kmsKeyName: KEY_NAME,
+      notApplied: ["idleMinutes (30): a serverless job's machines are released when the job ends"],
+    });
+    const parent = component(regs, "mlplatform:gcp:TrainingCluster");
+    expect(log.outputs.get(parent.urn)?.jobSettings).to.include({ mode: "serverless" });
+  });
+
+  it("says that spot and idleMinutes do not apply to a persistent resource", async () => {
+    let cluster!: GcpTrainingCluster;
+    await (async () => {
+      cluster = new GcpTrainingCluster("train", {
+        ...PLACEMENT,
+        tier: "dev",
+        tags: TAGS,
+        ...TRAINING,
+        spot: true,
+        serviceAccount: RUNTIME_EMAIL,
+        kmsKeyName: KEY_NAME,
+        keyAccess: new kms.KeyRing("ring", { location: REGION }),
+      });
+      return registered(rec);
+    })();
+    const settings = await unwrap(cluster.jobSettings);
+    expect(settings).to.include({
+      mode: "persistent-resource",
+      schedulingStrategy: "STANDARD",
+      persistentResourceId: "mlplatform-test-training-cpu-4x16-1-4",
+    });
+    expect(settings.notApplied).to.deep.equal([
+      "spot: a persistent resource has no Spot capacity",
+      "idleMinutes (30): a persistent resource has no idle timeout",
+    ]);
   });
 
   it("autoscales between the spec's node bounds above the floor", async () => {
@@ -117,7 +178,7 @@ describe("gcp training cluster", () => {
   });
 
   it("is a fixed-size pool when the floor meets the maximum, as Vertex AI wants max above min", async () => {
-    const p = pool(await build({ minNodes: 0, maxNodes: 1 }));
+    const p = pool(await build({ minNodes: 1, maxNodes: 1 }));
     expect(p.replicaCount).to.equal("1");
     expect(p).to.not.have.property("autoscalingSpec");
   });
@@ -155,22 +216,32 @@ describe("gcp training cluster", () => {
       rec.reset();
       return single(await build(training), PERSISTENT_RESOURCE).inputs.name;
     };
-    expect(await name({ size: "cpu-4x16", minNodes: 0, maxNodes: 4 })).to.equal(
+    expect(await name({ size: "cpu-4x16", minNodes: 1, maxNodes: 4 })).to.equal(
       "mlplatform-test-training-cpu-4x16-1-4",
     );
-    expect(await name({ size: "cpu-8x32", minNodes: 0, maxNodes: 4 })).to.equal(
+    expect(await name({ size: "cpu-8x32", minNodes: 1, maxNodes: 4 })).to.equal(
       "mlplatform-test-training-cpu-8x32-1-4",
     );
     expect(await name({ size: "cpu-4x16", minNodes: 2, maxNodes: 4 })).to.equal(
       "mlplatform-test-training-cpu-4x16-2-4",
     );
-    expect(await name({ size: "cpu-4x16", minNodes: 0, maxNodes: 6 })).to.equal(
+    expect(await name({ size: "cpu-4x16", minNodes: 1, maxNodes: 6 })).to.equal(
       "mlplatform-test-training-cpu-4x16-1-6",
     );
     rec.reset();
     const cluster = single(await build(), PERSISTENT_RESOURCE);
     expect(cluster.inputs.displayName).to.equal("mlplatform-test-training");
     expect(log.options.get("train-cluster")?.deleteBeforeReplace).to.equal(false);
+  });
+
+  it("keeps a fixed-size pool's id when only its node count changes, which the provider updates in place", async () => {
+    const name = async (nodes: number): Promise<unknown> => {
+      rec.reset();
+      return single(await build({ minNodes: nodes, maxNodes: nodes }), PERSISTENT_RESOURCE).inputs
+        .name;
+    };
+    expect(await name(2)).to.equal("mlplatform-test-training-cpu-4x16-fixed");
+    expect(await name(3)).to.equal("mlplatform-test-training-cpu-4x16-fixed");
   });
 
   it("ignores label changes, so a tag edit never replaces the cluster and its running jobs", async () => {
@@ -186,6 +257,18 @@ describe("gcp training cluster", () => {
       instanceType: resolveInstance("cpu-8x32", "gcp", "training").instanceType,
       minNodes: 2,
       maxNodes: 8,
+      jobSettings: {
+        mode: "persistent-resource",
+        project: PROJECT,
+        region: REGION,
+        machineSpec: { machineType: resolveInstance("cpu-8x32", "gcp", "training").instanceType },
+        maxReplicaCount: 8,
+        schedulingStrategy: "STANDARD",
+        serviceAccount: RUNTIME_EMAIL,
+        kmsKeyName: KEY_NAME,
+        persistentResourceId: "mlplatform-test-training-cpu-8x32-2-8",
+        notApplied: ["idleMinutes (30): a persistent resource has no idle timeout"],
+      },
     });
   });
 
@@ -204,6 +287,7 @@ describe("gcp training cluster", () => {
           tags: TAGS,
           ...TRAINING,
           size: "cpu-3x9",
+          serviceAccount: RUNTIME_EMAIL,
           kmsKeyName: KEY_NAME,
           keyAccess: new kms.KeyRing("ring", { location: REGION }),
         }),

@@ -7,6 +7,7 @@ import {
   deploymentDiff,
   normalizeInputs,
   requestMarker,
+  resolveCredentials,
   trafficWithout,
   validateDeploymentInputs,
   vertexDeploymentProvider,
@@ -86,9 +87,38 @@ function shapes(calls: string[]): string[] {
 
 async function create(
   props: Record<string, unknown>,
+  withProvider: pulumi.dynamic.ResourceProvider = provider,
 ): Promise<{ id: string; outs: DeploymentState }> {
-  const result = await provider.create(props);
+  const result = await withProvider.create(props);
   return { id: result.id, outs: result.outs as DeploymentState };
+}
+
+/** The stack config as the dynamic providers' host hands it to `configure`. */
+function stackConfig(values: Record<string, string>): pulumi.dynamic.ConfigureRequest {
+  return {
+    config: {
+      get: (key: string) => values[key],
+      require: (key: string) => {
+        if (values[key] === undefined)
+          throw new Error(`Missing required configuration key: ${key}`);
+        return values[key];
+      },
+    },
+  };
+}
+
+/** Runs `action` with environment variables set, then puts the environment back. */
+async function withEnv<T>(values: Record<string, string>, action: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(values).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, values);
+  try {
+    return await action();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
 }
 
 /** Loads serialized provider text as the dynamic provider host does: as a CommonJS module. */
@@ -250,6 +280,58 @@ describe("gcp VertexModelDeployment provider against a loopback Vertex AI API", 
       expect(fake.requests).to.have.length(0);
     });
 
+    it("authenticates with gcp:accessToken from the stack config the engine passes to configure", async () => {
+      const configured = vertexDeploymentProvider({ ...FAST, accessToken: undefined });
+      await configured.configure?.(stackConfig({ "gcp:accessToken": FAKE_TOKEN }));
+      await create(inputs(), configured);
+      expect(fake.requests.map((r) => r.authorization)).to.satisfy((auths: string[]) =>
+        auths.every((a) => a === `Bearer ${FAKE_TOKEN}`),
+      );
+    });
+
+    it("authenticates with GOOGLE_OAUTH_ACCESS_TOKEN when the config sets no credentials", async () => {
+      const configured = vertexDeploymentProvider({ ...FAST, accessToken: undefined });
+      await configured.configure?.(stackConfig({}));
+      await withEnv({ GOOGLE_OAUTH_ACCESS_TOKEN: FAKE_TOKEN }, () => create(inputs(), configured));
+      expect(fake.requests[0].authorization).to.equal(`Bearer ${FAKE_TOKEN}`);
+    });
+
+    it("impersonates gcp:impersonateServiceAccount with the configured token, through the IAM credentials API", async () => {
+      const deployer = `deployer@${PROJECT}.iam.gserviceaccount.com`;
+      fake.allowImpersonation("pipeline-token", deployer);
+      const configured = vertexDeploymentProvider({
+        ...FAST,
+        accessToken: undefined,
+        iamCredentialsEndpoint: fake.url,
+      });
+      await configured.configure?.(
+        stackConfig({
+          "gcp:accessToken": "pipeline-token",
+          "gcp:impersonateServiceAccount": deployer,
+        }),
+      );
+      await create(inputs(), configured);
+      expect(fake.requests[0]).to.include({
+        method: "POST",
+        path: `projects/-/serviceAccounts/${deployer}:generateAccessToken`,
+        authorization: "Bearer pipeline-token",
+      });
+      expect(fake.requests.slice(1).map((r) => r.authorization)).to.satisfy((auths: string[]) =>
+        auths.every((a) => a === `Bearer ${FAKE_TOKEN}`),
+      );
+    });
+
+    it("names gcp:credentials, never its contents, when it is neither a key file nor key JSON", async () => {
+      const configured = vertexDeploymentProvider({ ...FAST, accessToken: undefined });
+      await configured.configure?.(stackConfig({ "gcp:credentials": "not-a-key secret-bits" }));
+      const message = await failure(configured.create(inputs()));
+      expect(message).to.contain(
+        "no Google credentials: gcp:credentials is neither a readable key file nor the JSON of a service account key",
+      );
+      expect(message).not.to.contain("secret-bits");
+      expect(fake.requests).to.have.length(0);
+    });
+
     it("keeps polling through a transient 503 from operations.get", async () => {
       fake.failRequest(
         "GET",
@@ -366,6 +448,9 @@ describe("gcp VertexModelDeployment provider against a loopback Vertex AI API", 
         `Vertex AI models.upload of model iris in ${PARENT} failed: PERMISSION_DENIED (HTTP 403): Permission 'aiplatform.models.upload' denied`,
       );
       expect(message).to.contain("roles/aiplatform.user");
+      expect(message).to.contain(
+        "iam.serviceAccounts.actAs (roles/iam.serviceAccountUser) on the deployment's serving service account",
+      );
       expect(fake.calls()).to.deep.equal([
         `GET ${ENDPOINT_PATH}`,
         `GET ${PARENT}/models`,
@@ -634,12 +719,120 @@ describe("gcp VertexModelDeployment provider against a loopback Vertex AI API", 
       expect(fake.models.size).to.equal(0);
     });
 
+    it("keeps the message of a refused call and of the rollback after serialization", async () => {
+      const serialized = await pulumi.runtime.serializeFunction(() => provider, {
+        allowSecrets: true,
+      });
+      const reloaded = loadSerialized(serialized.text);
+      fake.failRequest("POST", /:deployModel$/, 429, "RESOURCE_EXHAUSTED", "quota exceeded");
+      const message = await failure(reloaded.create(inputs()));
+      const modelName = fake.requests.find((r) => r.method === "DELETE")?.path;
+      expect(message).to.equal(
+        `Vertex AI endpoints.deployModel of model ${modelName} onto endpoint ${ENDPOINT_PATH} failed: ` +
+          "RESOURCE_EXHAUSTED (HTTP 429): quota exceeded. The project is out of quota for this " +
+          "request: request more Vertex AI quota for the machine or accelerator type in the region, " +
+          "or lower maxReplicas or the accelerator count. " +
+          `The model ${modelName} uploaded for this deployment was deleted; nothing is left behind.`,
+      );
+    });
+
+    it("keeps the message of a refused call that is not rolled back after serialization", async () => {
+      const serialized = await pulumi.runtime.serializeFunction(() => provider, {
+        allowSecrets: true,
+      });
+      const reloaded = loadSerialized(serialized.text);
+      fake.failRequest("GET", /endpoints\//, 403, "PERMISSION_DENIED", "denied");
+      const message = await failure(reloaded.create(inputs()));
+      expect(message).to.match(
+        new RegExp(
+          `^Vertex AI endpoints\\.get of endpoint ${ENDPOINT_PATH} failed: PERMISSION_DENIED \\(HTTP 403\\): denied\\. `,
+        ),
+      );
+    });
+
+    it("takes the stack's credentials through configure after serialization, capturing none", async () => {
+      const serialized = await withEnv(
+        { GOOGLE_OAUTH_ACCESS_TOKEN: "env-token-at-plan-time" },
+        () =>
+          pulumi.runtime.serializeFunction(
+            () => vertexDeploymentProvider({ ...FAST, accessToken: undefined }),
+            { allowSecrets: true },
+          ),
+      );
+      expect(serialized.text).not.to.contain("env-token-at-plan-time");
+      const reloaded = loadSerialized(serialized.text);
+      await reloaded.configure?.(stackConfig({ "gcp:accessToken": FAKE_TOKEN }));
+      await withEnv({ GOOGLE_OAUTH_ACCESS_TOKEN: "env-token-at-run-time" }, async () => {
+        const { id, outs } = await reloaded.create(inputs());
+        await reloaded.delete?.(id, outs);
+      });
+      expect(fake.requests.every((r) => r.authorization === `Bearer ${FAKE_TOKEN}`)).to.equal(true);
+    });
+
     it("loads google-auth-library only when the default provider runs", async () => {
       const serialized = await pulumi.runtime.serializeFunction(() => vertexDeploymentProvider());
       expect(serialized.text).to.match(
         /import\("google-auth-library"\)|require\("google-auth-library"\)/,
       );
       expect(serialized.text).to.contain("https://www.googleapis.com/auth/cloud-platform");
+    });
+  });
+});
+
+describe("gcp VertexModelDeployment credentials, in the gcp provider's order", () => {
+  const KEY = '{"type":"service_account"}';
+
+  it("takes the stack config before the environment, and a token before a key file", () => {
+    const env = { GOOGLE_OAUTH_ACCESS_TOKEN: "env-token", GOOGLE_CREDENTIALS: "env-key" };
+    expect(
+      resolveCredentials({ "gcp:accessToken": "cfg-token", "gcp:credentials": KEY }, env),
+    ).to.deep.equal({
+      source: { kind: "accessToken", value: "cfg-token", from: "gcp:accessToken" },
+    });
+    expect(resolveCredentials({ "gcp:credentials": KEY }, env)).to.deep.equal({
+      source: { kind: "credentials", value: KEY, from: "gcp:credentials" },
+    });
+    expect(resolveCredentials({}, env)).to.deep.equal({
+      source: { kind: "accessToken", value: "env-token", from: "GOOGLE_OAUTH_ACCESS_TOKEN" },
+    });
+  });
+
+  it("reads key files from GOOGLE_CREDENTIALS, GOOGLE_CLOUD_KEYFILE_JSON, GCLOUD_KEYFILE_JSON in turn, else ADC", () => {
+    expect(
+      resolveCredentials({}, { GOOGLE_CLOUD_KEYFILE_JSON: "second", GCLOUD_KEYFILE_JSON: "third" }),
+    ).to.deep.equal({
+      source: { kind: "credentials", value: "second", from: "GOOGLE_CLOUD_KEYFILE_JSON" },
+    });
+    expect(
+      resolveCredentials({ "gcp:accessToken": "" }, { GCLOUD_KEYFILE_JSON: "third" }),
+    ).to.deep.equal({
+      source: { kind: "credentials", value: "third", from: "GCLOUD_KEYFILE_JSON" },
+    });
+    expect(resolveCredentials({}, { GOOGLE_APPLICATION_CREDENTIALS: "/adc.json" })).to.deep.equal({
+      source: { kind: "applicationDefault" },
+    });
+  });
+
+  it("impersonates the configured account, else GOOGLE_IMPERSONATE_SERVICE_ACCOUNT, with delegates", () => {
+    const env = { GOOGLE_IMPERSONATE_SERVICE_ACCOUNT: "env@p.iam.gserviceaccount.com" };
+    expect(
+      resolveCredentials(
+        {
+          "gcp:impersonateServiceAccount": "deployer@p.iam.gserviceaccount.com",
+          "gcp:impersonateServiceAccountDelegates": '["hop@p.iam.gserviceaccount.com"]',
+        },
+        env,
+      ),
+    ).to.deep.equal({
+      source: { kind: "applicationDefault" },
+      impersonate: {
+        serviceAccount: "deployer@p.iam.gserviceaccount.com",
+        delegates: ["hop@p.iam.gserviceaccount.com"],
+      },
+    });
+    expect(resolveCredentials({}, env).impersonate).to.deep.equal({
+      serviceAccount: "env@p.iam.gserviceaccount.com",
+      delegates: [],
     });
   });
 });

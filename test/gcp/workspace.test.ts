@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { GCP_PLACEHOLDERS } from "../../engine/placeholders/gcp";
 import type { Recorder } from "../../engine/monitor";
+import { IAM_PROPAGATION_SECONDS } from "../../components/gcp/propagationWait";
 import { GcpWorkspace } from "../../components/gcp/workspace";
 import { blockTags } from "../../components/tags";
 import type { TeamSpec, Tier } from "../../components/types";
@@ -15,6 +16,7 @@ import {
   component,
   gcpOutputs,
   labelsAreValid,
+  named,
   serviceAccountOutputs,
 } from "./fixtures";
 
@@ -45,9 +47,11 @@ describe("gcp workspace", () => {
     return registered(rec);
   }
 
-  it("enables the four APIs and leaves them enabled on destroy", async () => {
+  it("enables the six APIs, IAM and Resource Manager included, and leaves them enabled on destroy", async () => {
     const apis = ofType(await build(), "gcp:projects/service:Service");
     expect(apis.map((a) => a.inputs.service)).to.have.members([
+      "iam.googleapis.com",
+      "cloudresourcemanager.googleapis.com",
       "aiplatform.googleapis.com",
       "artifactregistry.googleapis.com",
       "storage.googleapis.com",
@@ -74,7 +78,21 @@ describe("gcp workspace", () => {
     expect(labelsAreValid(key.inputs.labels as Record<string, unknown>)).to.equal(true);
   });
 
-  it("protects and retains the key ring and key in prod only", async () => {
+  it("creates service accounts and IAM bindings only after the IAM and Resource Manager APIs", async () => {
+    const regs = await build();
+    const apiUrn = (service: string) =>
+      ofType(regs, "gcp:projects/service:Service").find((a) => a.inputs.service === service)?.urn;
+    const iam = apiUrn("iam.googleapis.com");
+    const resourceManager = apiUrn("cloudresourcemanager.googleapis.com");
+    for (const account of ofType(regs, "gcp:serviceaccount/account:Account")) {
+      expect(account.dependencies, account.name).to.include(iam);
+    }
+    for (const binding of ofType(regs, "gcp:projects/iAMMember:IAMMember")) {
+      expect(binding.dependencies, binding.name).to.include.members([iam, resourceManager]);
+    }
+  });
+
+  it("keeps the key ring and key on destroy in every tier, since the metadata store they encrypt is kept; protects them in prod", async () => {
     const prod = await build("prod");
     for (const type of ["gcp:kms/keyRing:KeyRing", "gcp:kms/cryptoKey:CryptoKey"]) {
       expect(single(prod, type)).to.include({ protect: true, retainOnDelete: true });
@@ -82,7 +100,31 @@ describe("gcp workspace", () => {
     rec.reset();
     const dev = await build("dev");
     for (const type of ["gcp:kms/keyRing:KeyRing", "gcp:kms/cryptoKey:CryptoKey"]) {
-      expect(single(dev, type)).to.include({ protect: false, retainOnDelete: false });
+      expect(single(dev, type)).to.include({ protect: false, retainOnDelete: true });
+    }
+    const grants = ofType(dev, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
+    expect(
+      grants.map((g) => [g.inputs.member, g.retainOnDelete]),
+      "the Vertex AI agent keeps its grant on the kept key",
+    ).to.have.deep.members([
+      [AGENT_MEMBERS["aiplatform.googleapis.com"], true],
+      [AGENT_MEMBERS["artifactregistry.googleapis.com"], false],
+      [STORAGE_AGENT, false],
+    ]);
+  });
+
+  it("waits for the key grants to propagate before anything uses the key", async () => {
+    const regs = await build();
+    const wait = single(regs, "pulumi-nodejs:dynamic/gcp:IamPropagationWait");
+    const grants = ofType(regs, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
+    expect(wait.dependencies).to.include.members(grants.map((g) => g.urn));
+    expect(wait.inputs.seconds).to.equal(IAM_PROPAGATION_SECONDS);
+    expect(IAM_PROPAGATION_SECONDS).to.be.at.least(120);
+    for (const type of [
+      "gcp:vertex/aiMetadataStore:AiMetadataStore",
+      "gcp:vertex/aiTensorboard:AiTensorboard",
+    ]) {
+      expect(single(regs, type).dependencies, type).to.include(wait.urn);
     }
   });
 
@@ -121,7 +163,7 @@ describe("gcp workspace", () => {
 
   it("gives the runtime service account only the predefined roles it needs, and no keys", async () => {
     const regs = await build();
-    const account = single(regs, "gcp:serviceaccount/account:Account");
+    const account = named(regs, "ws-runtime");
     const accountId = account.inputs.accountId as string;
     expect(accountId).to.equal("mlplatform-test-runtime");
     expect(accountId).to.match(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/);
@@ -140,11 +182,24 @@ describe("gcp workspace", () => {
     expect(regs.filter((r) => r.type === "gcp:serviceaccount/key:Key")).to.deep.equal([]);
   });
 
+  it("gives serving an account of its own that may only write logs and metrics in the project", async () => {
+    const regs = await build();
+    const accountId = named(regs, "ws-serving").inputs.accountId as string;
+    expect(accountId).to.equal("mlplatform-test-serving");
+    expect(accountId).to.match(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/);
+    const member = `serviceAccount:${accountId}@${PROJECT}.iam.gserviceaccount.com`;
+    const roles = ofType(regs, "gcp:projects/iAMMember:IAMMember").filter(
+      (b) => b.inputs.member === member,
+    );
+    expect(roles.map((r) => r.inputs.role)).to.have.members([
+      "roles/logging.logWriter",
+      "roles/monitoring.metricWriter",
+    ]);
+  });
+
   it("keeps metadata and Tensorboard data under the key, after the Vertex AI agent may use it", async () => {
     const regs = await build();
-    const vertexGrant = ofType(regs, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").find(
-      (g) => g.inputs.member === AGENT_MEMBERS["aiplatform.googleapis.com"],
-    );
+    const vertexGrant = single(regs, "pulumi-nodejs:dynamic/gcp:IamPropagationWait");
     const store = single(regs, "gcp:vertex/aiMetadataStore:AiMetadataStore");
     expect(store.inputs).to.deep.include({
       project: PROJECT,
@@ -218,7 +273,7 @@ describe("gcp workspace", () => {
     expect(regs.filter((r) => r.type === "gcp:serviceaccount/iAMMember:IAMMember")).to.deep.equal(
       [],
     );
-    expect(ofType(regs, "gcp:projects/iAMMember:IAMMember")).to.have.length(3);
+    expect(ofType(regs, "gcp:projects/iAMMember:IAMMember")).to.have.length(5);
   });
 
   it("names each member's bindings after the member alone, so team and member names cannot collide", async () => {
@@ -254,7 +309,7 @@ describe("gcp workspace", () => {
 
   it("binds the runtime account through its own outputs, so no binding exists before or after it", async () => {
     const regs = await build();
-    const account = single(regs, "gcp:serviceaccount/account:Account");
+    const account = named(regs, "ws-runtime");
     const runtime = serviceAccountOutputs(PROJECT, "mlplatform-test-runtime");
     const roles = ofType(regs, "gcp:projects/iAMMember:IAMMember").filter((b) =>
       b.name.startsWith("ws-runtime-"),
