@@ -127,6 +127,11 @@ export class PolicyPackProcess {
     return new PolicyPackProcess(child, client);
   }
 
+  /** The pack's process id, to read its memory while it serves. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   async info(): Promise<proto.AnalyzerInfo> {
     return call<Empty, proto.AnalyzerInfo>(this.client.getAnalyzerInfo, this.client, new Empty());
   }
