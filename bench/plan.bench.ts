@@ -1,16 +1,36 @@
-import { comparePair } from "./pair";
+import { comparePair, nodeCommand, verdict } from "./pair";
 
 /**
- * The offline plan of a stack against bare loading of the Pulumi SDK: what running the real
- * program (three providers' submodules, every component, the recording monitor) costs on top of
- * starting Node with `@pulumi/pulumi`.
+ * The offline plan of a stack against bare loading of the Pulumi SDK and the three providers'
+ * ML submodules: what running the real program (every component, the recording monitor, the
+ * export) costs on top of loading what it cannot do without.
  */
 const runs = Number(process.argv[2] ?? 5);
-const bareSdk = { label: "require(@pulumi/pulumi)", args: ["-e", "require('@pulumi/pulumi')"] };
-for (const stack of ["dev", "aws-prod"]) {
-  const plan = {
-    label: `plan --stack ${stack} --json`,
-    args: ["--require", "tsx/cjs", "engine/cli.ts", "plan", "--stack", stack, "--json"],
-  };
-  console.log(comparePair(plan, bareSdk, runs));
-}
+const bareLoad = nodeCommand("require(sdk, sagemaker, machinelearningservices, vertex)", [
+  "-e",
+  [
+    "@pulumi/pulumi",
+    "@pulumi/aws/sagemaker",
+    "@pulumi/azure-native/machinelearningservices",
+    "@pulumi/gcp/vertex",
+  ]
+    .map((m) => `require(${JSON.stringify(m)});`)
+    .join(""),
+]);
+
+void (async () => {
+  for (const stack of ["dev", "aws-prod"]) {
+    const plan = nodeCommand(`plan --stack ${stack} --json`, [
+      "--require",
+      "tsx/cjs",
+      "engine/cli.ts",
+      "plan",
+      "--stack",
+      stack,
+      "--json",
+    ]);
+    const result = await comparePair(plan, bareLoad, runs);
+    console.log(result.text);
+    if (stack === "dev") console.log(verdict("wall ratio", result.wallRatio, 1.5, "x"));
+  }
+})();

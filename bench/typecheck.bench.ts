@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PROJECT_DIR, comparePair } from "./pair";
+import { PROJECT_DIR, comparePair, nodeCommand } from "./pair";
 
 /**
  * Why the components import provider submodules: the type check of one resource per cloud
@@ -52,11 +52,11 @@ const submodules = program(
   'new s3.Bucket("b");\nnew storage.StorageAccount("s", { resourceGroupName: "rg", kind: "StorageV2", sku: { name: "Standard_LRS" } });\nnew gcs.Bucket("g", { location: "US" });',
 );
 const tsc = path.join(PROJECT_DIR, "node_modules", "typescript", "bin", "tsc");
-console.log(
-  comparePair(
-    { label: "tsc: provider roots", args: [tsc, "-p", roots] },
-    { label: "tsc: provider submodules", args: [tsc, "-p", submodules] },
-    runs,
-  ),
-);
-fs.rmSync(dir, { recursive: true, force: true });
+void comparePair(
+  nodeCommand("tsc: provider roots", [tsc, "-p", roots]),
+  nodeCommand("tsc: provider submodules", [tsc, "-p", submodules]),
+  runs,
+).then((result) => {
+  console.log(result.text);
+  fs.rmSync(dir, { recursive: true, force: true });
+});

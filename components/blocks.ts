@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { EndpointDetails } from "./endpointDetails";
 import type { Tags } from "./tags";
 import type { EndpointSpec, TeamSpec, Tier, TrainingSpec } from "./types";
 
@@ -103,6 +104,8 @@ export interface PlatformOutputs {
   modelRegistryName: pulumi.Output<string>;
   /** Endpoint name to its scoring URL or resource name. */
   endpoints: Record<string, pulumi.Output<string>>;
+  /** Endpoint name to what a caller needs to invoke and price it (`npm run probe`). */
+  endpointDetails: Record<string, EndpointDetails>;
   /**
    * How training jobs are submitted, where the cluster name alone does not say it (Vertex AI:
    * serverless custom jobs or a persistent resource, with the spec settings not applied).

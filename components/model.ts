@@ -16,4 +16,6 @@ export const MODEL_ARTIFACTS = {
   sagemakerArchive: path.join(MODEL_DIR, "model.tar.gz"),
   /** Azure ML's scoring script for the managed online deployment. */
   azureScoringScript: path.join(MODEL_DIR, "score.py"),
+  /** A scoring request (`{"instances": [...]}`) and the predictions the model answers to it. */
+  sample: path.join(MODEL_DIR, "sample.json"),
 } as const;

@@ -41,6 +41,7 @@ export function definePlatform(spec: PlatformSpec): StackOutputs {
       containerRegistryUrl: platform.containerRegistryUrl,
       modelRegistryName: platform.modelRegistryName,
       endpoints: platform.endpoints,
+      endpointDetails: platform.endpointDetails,
       ...(platform.trainingJobSettings === undefined
         ? {}
         : { trainingJobSettings: platform.trainingJobSettings }),

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { resourceUrn } from "./urn";
 
 /** What the program asked the engine to register, as `pulumi preview` would see it. */
 export interface Registration {
@@ -49,7 +50,8 @@ export interface Recorder {
   reset(): void;
 }
 
-interface RegisterRequest {
+/** The fields of a `RegisterResourceRequest` the engine reads. */
+export interface RegisterRequest {
   getType(): string;
   getName(): string;
   getCustom(): boolean;
@@ -73,6 +75,7 @@ type Callback = (err: Error | null, resp?: RegisterResponse) => void;
 
 interface Monitor {
   registerResource(req: RegisterRequest, callback: Callback): void;
+  newUrn(parent: string, type: string, name: string): string;
 }
 
 /**
@@ -87,7 +90,8 @@ class CallError extends Error {
   }
 }
 
-function answer(
+/** The placeholder answer to a data-source call; an error naming the token when there is none. */
+export function answerCall(
   token: string,
   handler: CallHandler | undefined,
   inputs: Record<string, unknown>,
@@ -131,7 +135,7 @@ export async function startRecording(options: RecorderOptions): Promise<Recorder
       call(args) {
         recorder.calls.push({ token: args.token, inputs: args.inputs });
         try {
-          return answer(args.token, options.calls[args.token], args.inputs);
+          return answerCall(args.token, options.calls[args.token], args.inputs);
         } catch (err) {
           recorder.failedCalls.push((err as Error).message);
           throw err;
@@ -143,6 +147,13 @@ export async function startRecording(options: RecorderOptions): Promise<Recorder
     options.preview,
   );
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  if (typeof monitor.newUrn !== "function") {
+    throw new Error("@pulumi/pulumi's mock monitor no longer names resources with newUrn");
+  }
+  // The mock monitor keeps only the parent's last type and the root stack's type in a URN; the
+  // engine keeps the parent's whole chain and leaves the stack out.
+  monitor.newUrn = (parent, type, name) =>
+    resourceUrn(options.stack, options.project, parent, type, name);
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) =>
     register(req, (err, resp) => {
@@ -154,7 +165,8 @@ export async function startRecording(options: RecorderOptions): Promise<Recorder
   return recorder;
 }
 
-function toRegistration(req: RegisterRequest, urn: string): Registration {
+/** A registration request and the URN the engine gave it, as the engine records it. */
+export function toRegistration(req: RegisterRequest, urn: string): Registration {
   const propertyDependencies: Record<string, string[]> = {};
   req.getPropertydependenciesMap().forEach((value, key) => {
     propertyDependencies[key] = value.getUrnsList();

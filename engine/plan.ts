@@ -47,16 +47,32 @@ function defaultProviderUrn(config: StackConfig, pkg: string, version: string | 
   return `urn:pulumi:${config.stack}::${config.project}::${PROVIDER_TYPE_PREFIX}${pkg}::${name}`;
 }
 
-/** The provider's own config keys (`aws:region`), as the engine passes them to the provider. */
+/** The package of Node.js dynamic resources, whose default provider gets the whole config. */
+const DYNAMIC_PACKAGE = "pulumi-nodejs";
+
+/** A secret in the engine's wire form. */
+function secret(value: string): Record<string, unknown> {
+  return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value };
+}
+
+/**
+ * A default provider's inputs as the engine gives them (`GetPackageConfig` in
+ * pkg/resource/deploy/target.go of pulumi/pulumi): the package's own config keys without their
+ * namespace (`aws:region` as `region`), or, for dynamic resources, every key of the stack's
+ * config with its namespace; secrets stay secret; then the plugin version.
+ */
 function providerInputs(
   config: StackConfig,
   pkg: string,
   version?: string,
 ): Record<string, unknown> {
   const inputs: Record<string, unknown> = {};
+  const secretKeys = new Set(config.secretKeys);
   for (const [key, value] of Object.entries(config.values)) {
-    if (key.startsWith(`${pkg}:`)) {
-      inputs[key.slice(pkg.length + 1)] = value;
+    const name =
+      pkg === DYNAMIC_PACKAGE ? key : key.startsWith(`${pkg}:`) ? key.slice(pkg.length + 1) : "";
+    if (name !== "") {
+      inputs[name] = secretKeys.has(key) ? secret(value) : value;
     }
   }
   return version === undefined ? inputs : { ...inputs, version };

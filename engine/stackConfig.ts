@@ -55,29 +55,53 @@ export function knownStacks(projectDir: string): string[] {
     .sort();
 }
 
+/** Characters Go's `json.Marshal` escapes, and how. */
+const GO_JSON_ESCAPES: Record<string, string> = {
+  "<": "\\u003c",
+  ">": "\\u003e",
+  "&": "\\u0026",
+  "\u2028": "\\u2028",
+  "\u2029": "\\u2029",
+};
+
+/** Objects with their keys in order, as Go's `json.Marshal` writes a map. */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeys(value[key])]),
+  );
+}
+
 /**
- * Encodes one config value the way Pulumi passes it to a program: strings as they are, other
- * scalars as text, lists and objects as JSON.
+ * Encodes one config value the way the Pulumi CLI passes it to a program and to the dynamic
+ * resources' provider: strings as they are, other values as Go's `json.Marshal` writes them
+ * (`marshalText` in sdk/go/common/resource/config/plaintext.go of pulumi/pulumi): keys sorted,
+ * `<`, `>` and `&` escaped.
  */
 function encode(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value);
+  if (typeof value === "string") return value;
+  return JSON.stringify(sortKeys(value)).replace(/[<>&\u2028\u2029]/g, (c) => GO_JSON_ESCAPES[c]);
 }
 
 /**
  * Reads a stack's config from `Pulumi.<stack>.yaml`, or from `configFile` as
- * `pulumi --config-file` does. Keys without a namespace belong to the project.
+ * `pulumi --config-file` does. Keys without a namespace belong to the project: `project`, or
+ * the one `projectDir`'s Pulumi.yaml names.
  */
 export function loadStackConfig(
   projectDir: string,
   stack: string,
   configFile?: string,
+  project: string = projectName(projectDir),
 ): StackConfig {
   if (!STACK_NAME.test(stack)) {
     throw new UsageError(
       `--stack ${JSON.stringify(stack)} is not a stack name; use letters, digits, '-', '_' or '.'`,
     );
   }
-  const project = projectName(projectDir);
   const file = configFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
     const stacks = knownStacks(projectDir).join(", ");

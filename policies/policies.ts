@@ -13,6 +13,7 @@ import { acrAdminUserDisabled } from "./security/acr-admin-user-disabled";
 import { azuremlComputeLocalAuthDisabled } from "./security/azureml-compute-local-auth-disabled";
 import { azuremlWorkspaceNoPublicAccess } from "./security/azureml-workspace-no-public-access";
 import { ecrImmutableTags } from "./security/ecr-immutable-tags";
+import { ecrKmsEncryption } from "./security/ecr-kms-encryption";
 import { ecrScanOnPush } from "./security/ecr-scan-on-push";
 import { gcpNoBasicRoles } from "./security/gcp-no-basic-roles";
 import { gcsPublicAccessPrevention } from "./security/gcs-public-access-prevention";
@@ -20,6 +21,7 @@ import { gcsUniformAccess } from "./security/gcs-uniform-access";
 import { iamNoFullAdmin } from "./security/iam-no-full-admin";
 import { keyRotation } from "./security/key-rotation";
 import { keyVaultPurgeProtection } from "./security/key-vault-purge-protection";
+import { noPublicGrants } from "./security/no-public-grants";
 import { s3BlockPublicAccess } from "./security/s3-block-public-access";
 import { s3KmsEncryption } from "./security/s3-kms-encryption";
 import { sagemakerKmsEncryption } from "./security/sagemaker-kms-encryption";
@@ -55,6 +57,7 @@ export const SECURITY_POLICIES: Policies = [
   s3KmsEncryption,
   ecrScanOnPush,
   ecrImmutableTags,
+  ecrKmsEncryption,
   sagemakerModelNetworkIsolation,
   sagemakerKmsEncryption,
   keyRotation,
@@ -69,6 +72,7 @@ export const SECURITY_POLICIES: Policies = [
   gcsPublicAccessPrevention,
   vertexCmek,
   gcpNoBasicRoles,
+  noPublicGrants,
 ];
 
 export const TAGGING_POLICIES: Policies = [requiredTags, platformMarks];

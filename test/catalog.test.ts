@@ -221,6 +221,41 @@ describe("instance catalog", () => {
         ["cpu-4x16 on aws training -> m5.xlarge: has 8 vCPUs, the size needs 4"],
       );
     });
+    it("a type with the right GPU model but another count is refused", () => {
+      const twoT4: InstanceType = {
+        ...known("azure", "hosting", "Standard_NC4as_T4_v3"),
+        instanceType: "Standard_2xT4",
+        gpu: { model: "T4", memoryGB: 16, count: 2 },
+      };
+      expect(mappingProblems("gpu-t4x1", twoT4, [], TODAY)).to.deep.equal([
+        "gpu-t4x1 on azure hosting -> Standard_2xT4: has 2x T4 16GB, the size needs 1x T4 16GB",
+      ]);
+    });
+    it("memory exactly at the tolerance passes and just below it fails", () => {
+      const base = known("azure", "training", "Standard_D4as_v4");
+      const floor = SIZES["cpu-4x16"].memoryGiB * 0.9;
+      expect(mappingProblems("cpu-4x16", { ...base, memoryGiB: floor }, [], TODAY)).to.deep.equal(
+        [],
+      );
+      expect(
+        mappingProblems("cpu-4x16", { ...base, memoryGiB: floor - 0.01 }, [], TODAY),
+      ).to.deep.equal([
+        `cpu-4x16 on azure training -> Standard_D4as_v4: has ${floor - 0.01} GiB, the size needs at least ${floor} GiB`,
+      ]);
+    });
+    it("a smaller type counts only for the same use: training rows are not hosting rows", () => {
+      const small = known("azure", "training", "Standard_D4as_v4");
+      const roomy = (use: InstanceType["use"]): InstanceType => ({
+        ...small,
+        use,
+        instanceType: "Standard_E4as_v4",
+        memoryGiB: 32,
+      });
+      expect(mappingProblems("cpu-4x16", roomy("hosting"), [small], TODAY)).to.deep.equal([]);
+      expect(mappingProblems("cpu-4x16", roomy("training"), [small], TODAY)).to.deep.equal([
+        "cpu-4x16 on azure training -> Standard_E4as_v4: is not the smallest type that meets the size; Standard_D4as_v4 (16 GiB) also does",
+      ]);
+    });
     it("a type counts as retired from its retirement date on", () => {
       const ds3 = known("azure", "hosting", "Standard_DS3_v2");
       expect(ds3.retirement?.date).to.equal("2028-05-01");

@@ -9,12 +9,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the offline engine's command line as a user would, in its own process. */
-export function runCli(args: string[], timeoutMs = 120_000): CliResult {
+/** Runs the offline engine's command line as a user would, in its own process, with `env`. */
+export function runCli(
+  args: string[],
+  timeoutMs = 120_000,
+  env: NodeJS.ProcessEnv = process.env,
+): CliResult {
   const result = spawnSync(process.execPath, ["--require", "tsx/cjs", "engine/cli.ts", ...args], {
     cwd: PROJECT_DIR,
     encoding: "utf8",
     timeout: timeoutMs,
+    env,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -3,6 +3,7 @@ import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformOutputs } from "../blocks";
+import { type EndpointDetails, endpointDetails } from "../endpointDetails";
 import type { PlatformArgs } from "../platform";
 import { uniqueSuffix } from "../suffix";
 import { platformTags } from "../tags";
@@ -28,6 +29,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
   public readonly containerRegistryUrl: pulumi.Output<string>;
   public readonly modelRegistryName: pulumi.Output<string>;
   public readonly endpoints: Record<string, pulumi.Output<string>>;
+  public readonly endpointDetails: Record<string, EndpointDetails>;
   /** The SNS topic the endpoints' alarms notify: subscribe the people on call to it. */
   public readonly alertTopicArn: pulumi.Output<string>;
 
@@ -154,6 +156,12 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     this.endpoints = Object.fromEntries(
       spec.endpoints.map((endpoint, i) => [endpoint.name, endpoints[i].scoringUrl]),
     );
+    this.endpointDetails = Object.fromEntries(
+      spec.endpoints.map((endpoint, i) => [
+        endpoint.name,
+        endpointDetails("aws", account.region, endpoint, endpoints[i]),
+      ]),
+    );
     this.registerOutputs({
       workspaceName: this.workspaceName,
       trainingClusterName: this.trainingClusterName,
@@ -161,6 +169,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
       containerRegistryUrl: this.containerRegistryUrl,
       modelRegistryName: this.modelRegistryName,
       endpoints: this.endpoints,
+      endpointDetails: this.endpointDetails,
       alertTopicArn: this.alertTopicArn,
     });
   }

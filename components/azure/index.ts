@@ -2,6 +2,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformOutputs } from "../blocks";
+import { type EndpointDetails, azureOnlineEndpointId, endpointDetails } from "../endpointDetails";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import type { PlatformArgs } from "../platform";
@@ -29,6 +30,7 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
   public readonly containerRegistryUrl: pulumi.Output<string>;
   public readonly modelRegistryName: pulumi.Output<string>;
   public readonly endpoints: Record<string, pulumi.Output<string>>;
+  public readonly endpointDetails: Record<string, EndpointDetails>;
 
   constructor(name: string, args: PlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("mlplatform:azure:Platform", name, {}, opts);
@@ -113,6 +115,7 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
       { parent: this },
     );
     this.endpoints = {};
+    this.endpointDetails = {};
     for (const endpointSpec of spec.endpoints) {
       const endpoint = new AzureOnlineEndpoint(
         `${name}-endpoint-${endpointSpec.name}`,
@@ -133,6 +136,18 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
         { parent: this },
       );
       this.endpoints[endpointSpec.name] = endpoint.scoringUrl;
+      this.endpointDetails[endpointSpec.name] = endpointDetails(
+        "azure",
+        location,
+        endpointSpec,
+        endpoint,
+        azureOnlineEndpointId({
+          subscriptionId: client.subscriptionId,
+          resourceGroupName: group.name,
+          workspaceName: workspace.workspaceName,
+          endpointName: endpoint.endpointName,
+        }),
+      );
     }
 
     this.workspaceName = workspace.workspaceName;
@@ -147,6 +162,7 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
       containerRegistryUrl: this.containerRegistryUrl,
       modelRegistryName: this.modelRegistryName,
       endpoints: this.endpoints,
+      endpointDetails: this.endpointDetails,
     });
   }
 }

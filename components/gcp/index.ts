@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformOutputs } from "../blocks";
+import { type EndpointDetails, endpointDetails } from "../endpointDetails";
 import type { PlatformArgs } from "../platform";
 import { uniqueSuffix } from "../suffix";
 import { platformTags } from "../tags";
@@ -30,6 +31,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
   public readonly containerRegistryUrl: pulumi.Output<string>;
   public readonly modelRegistryName: pulumi.Output<string>;
   public readonly endpoints: Record<string, pulumi.Output<string>>;
+  public readonly endpointDetails: Record<string, EndpointDetails>;
   public readonly trainingJobSettings: pulumi.Output<TrainingJobSettings>;
 
   constructor(name: string, args: PlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -116,6 +118,12 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
     this.endpoints = Object.fromEntries(
       spec.endpoints.map((endpoint, i) => [endpoint.name, endpoints[i].scoringUrl]),
     );
+    this.endpointDetails = Object.fromEntries(
+      spec.endpoints.map((endpoint, i) => [
+        endpoint.name,
+        endpointDetails("gcp", placement.region, endpoint, endpoints[i]),
+      ]),
+    );
     this.registerOutputs({
       workspaceName: this.workspaceName,
       trainingClusterName: this.trainingClusterName,
@@ -123,6 +131,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
       containerRegistryUrl: this.containerRegistryUrl,
       modelRegistryName: this.modelRegistryName,
       endpoints: this.endpoints,
+      endpointDetails: this.endpointDetails,
       trainingJobSettings: this.trainingJobSettings,
     });
   }

@@ -22,7 +22,7 @@ export const FLAGS = {
 export const HELP: CommandHelp<keyof typeof FLAGS> = {
   usage: "--stack NAME [--config-file FILE] [--json]",
   description:
-    "Plans the stack's one spec on all three clouds side by side, whatever clouds the stack lists: resources per block, the instance types the catalog maps, and the monthly idle floor and scaled ceiling. Exit 0, or 2 on bad input.",
+    "Plans the stack's one spec on all three clouds side by side, whatever clouds the stack lists: resources per block, the instance types the catalog maps, and the monthly idle floor and scaled ceiling. Exit 0, or 2 on bad input. \`compare --live FILE... | --stacks a,b,c [--json | --markdown] [--html FILE]\` instead puts probed stacks side by side (see the README).",
   flags: {
     stack: "the stack whose spec to compare (required)",
     "config-file": "read the stack's config from FILE instead of Pulumi.NAME.yaml",
@@ -200,9 +200,12 @@ function render(stack: string, comparisons: CloudComparison[], standIns: string[
  * `compare`: the stack's one spec planned on all three clouds side by side, whatever clouds the
  * stack lists: resources per block, the instance types the catalog maps, and the monthly idle
  * floor and scaled ceiling. A cloud that cannot run the spec (a size it does not offer) is named
- * with the reason.
+ * with the reason. With `--live`, puts probed stacks side by side instead (`compareLive.ts`).
  */
 export async function run(argv: string[]): Promise<number> {
+  if (argv.includes("--live")) {
+    return (require("./compareLive") as typeof import("./compareLive")).runLive(argv);
+  }
   const flags = parseFlags(argv, FLAGS, "compare");
   const stack = required(flags.stack, "stack", "compare");
   const config = loadStackConfig(PROJECT_DIR, stack, flags["config-file"]);

@@ -37,6 +37,12 @@ export interface PackInfo {
   enforcementLevel: EnforcementLevel;
 }
 
+/** A policy that said it does not apply (`notApplicable(reason)`), once per reason. */
+export interface NotApplicable {
+  policy: string;
+  reason: string;
+}
+
 /** Thrown by `notApplicable()`: the policy does not apply; it reports nothing. */
 class NotApplicableError extends Error {}
 
@@ -87,15 +93,22 @@ interface Runner {
  * `Analyze` for every resource with its inputs, then `AnalyzeStack` with every resource's
  * outputs. Mirrors @pulumi/policy's analyzer (`server.js`): props behind the unknown-checking
  * proxy, config as `Configure` delivered it, an unknown value turned into an advisory "can't run
- * during preview", `notApplicable()` reporting nothing.
+ * during preview", `notApplicable()` reporting nothing but its reason, which goes into
+ * `notApplicable` when given.
  */
 export async function analyzeStack(
   resources: readonly AnalyzerResource[],
   policies: Policies,
   config: Record<string, ReconciledConfig>,
   pack: PackInfo,
+  notApplicable: NotApplicable[] = [],
 ): Promise<Violation[]> {
   const violations: Violation[] = [];
+  const skipped = (policy: string, err: NotApplicableError) => {
+    if (!notApplicable.some((n) => n.policy === policy && n.reason === err.message)) {
+      notApplicable.push({ policy, reason: err.message });
+    }
+  };
   const packRef = `'${pack.name}@v${pack.version}'`;
   const runner = (policy: ResourceValidationPolicy | StackValidationPolicy): Runner | undefined => {
     const level = levelOf(policy, config, pack);
@@ -166,7 +179,9 @@ export async function analyzeStack(
         } catch (err) {
           if (err instanceof UnknownValueError) {
             cannotRun(run, resource.urn, err);
-          } else if (!(err instanceof NotApplicableError)) {
+          } else if (err instanceof NotApplicableError) {
+            skipped(policy.name, err);
+          } else {
             throw new Error(
               `Error validating resource with policy '${policy.name}' from policy pack ${packRef}: ${(err as Error).stack ?? String(err)}`,
             );
@@ -196,7 +211,9 @@ export async function analyzeStack(
     } catch (err) {
       if (err instanceof UnknownValueError) {
         cannotRun(run, rootUrn, err);
-      } else if (!(err instanceof NotApplicableError)) {
+      } else if (err instanceof NotApplicableError) {
+        skipped(policy.name, err);
+      } else {
         throw new Error(
           `Error validating stack with policy '${policy.name}' from policy pack ${packRef}: ${(err as Error).stack ?? String(err)}`,
         );

@@ -4,8 +4,8 @@ import { POLICIES, POLICY_PACK_NAME } from "../../policies/policies";
 import { UsageError } from "../errors";
 import { planStack } from "../plan";
 import { PROJECT_DIR } from "../project";
-import { type StackConfig, loadStackConfig } from "../stackConfig";
-import { type Violation, analyzeStack } from "./analyze";
+import { type StackConfig, loadStackConfig, projectName } from "../stackConfig";
+import { type NotApplicable, type Violation, analyzeStack } from "./analyze";
 import { type AnalysisInput, fromStackExport, readAnalysisFile } from "./input";
 import { readPolicyConfig, reconcilePolicyConfig } from "./policyConfig";
 
@@ -21,12 +21,42 @@ function packVersion(): string {
 export interface StackAnalysis {
   input: AnalysisInput;
   config: StackConfig;
+  /**
+   * Set when no stack config was found for another project's export or preview: the policies
+   * run on the resources alone, with `config` empty.
+   */
+  withoutConfig?: true;
+}
+
+/**
+ * The config of the stack a `--from` file holds: `--config-file` when given, else this project's
+ * `Pulumi.<stack>.yaml` when the file is this project's, else none: a platform team gates stacks
+ * of any project, whose config files it does not have.
+ */
+function configOfFile(
+  from: string,
+  input: AnalysisInput,
+  configFile: string | undefined,
+): Pick<StackAnalysis, "config" | "withoutConfig"> {
+  if (configFile !== undefined) {
+    return { config: loadStackConfig(PROJECT_DIR, input.stack, configFile, input.project) };
+  }
+  if (input.project === projectName(PROJECT_DIR)) {
+    return { config: loadStackConfig(PROJECT_DIR, input.stack) };
+  }
+  const config: StackConfig = {
+    project: input.project,
+    stack: input.stack,
+    file: from,
+    values: {},
+    secretKeys: [],
+  };
+  return { config, withoutConfig: true };
 }
 
 /**
  * The resources to analyze: the offline plan of `--stack`, or the export or preview file of
- * `--from` (or the flag `fromFlag` names), whose stack's config comes from its
- * `Pulumi.<stack>.yaml` or `--config-file`.
+ * `--from` (or the flag `fromFlag` names) with its stack's config (see `configOfFile`).
  */
 export async function loadAnalysis(options: {
   stack?: string;
@@ -42,13 +72,7 @@ export async function loadAnalysis(options: {
   }
   if (from !== undefined) {
     const input = readAnalysisFile(from, fromFlag);
-    const config = loadStackConfig(PROJECT_DIR, input.stack, configFile);
-    if (config.project !== input.project) {
-      throw new UsageError(
-        `${fromFlag} ${from} holds stack ${input.stack} of project ${input.project}, not of this project (${config.project})`,
-      );
-    }
-    return { input, config };
+    return { input, ...configOfFile(from, input, configFile) };
   }
   const plan = await planStack({ projectDir: PROJECT_DIR, stack: stack as string, configFile });
   return {
@@ -61,13 +85,20 @@ export async function loadAnalysis(options: {
   };
 }
 
-/** The policy config file for a stack: `--policy-config`, else its tier's file. */
+/** The policy config for stacks this program did not build: the security and reliability baseline. */
+export const BASELINE_POLICY_CONFIG = path.join(POLICY_CONFIG_DIR, "baseline.json");
+
+/**
+ * The policy config file for a stack: `--policy-config`, else its tier's file, else (a stack
+ * whose config sets no `mlplatform:tier`, so not built by this program) the baseline.
+ */
 export function policyConfigFile(config: StackConfig, explicit: string | undefined): string {
   if (explicit !== undefined) return explicit;
   const tier = config.values["mlplatform:tier"];
+  if (tier === undefined) return BASELINE_POLICY_CONFIG;
   if (tier !== "dev" && tier !== "prod") {
     throw new UsageError(
-      `${config.file}: mlplatform:tier is ${tier === undefined ? "not set" : JSON.stringify(tier)}, so there is no tier policy config to pick; pass --policy-config FILE`,
+      `${config.file}: mlplatform:tier is ${JSON.stringify(tier)}, so there is no tier policy config to pick; use dev or prod, or pass --policy-config FILE`,
     );
   }
   return path.join(POLICY_CONFIG_DIR, `${tier}.json`);
@@ -78,7 +109,11 @@ export function policyConfigFile(config: StackConfig, explicit: string | undefin
  * the policies read it (the runtime config that `PULUMI_CONFIG` fills under CrossGuard), the
  * policy config reconciled with the policies' defaults.
  */
-export async function gateStack(analysis: StackAnalysis, configFile: string): Promise<Violation[]> {
+export async function gateStack(
+  analysis: StackAnalysis,
+  configFile: string,
+  notApplicable: NotApplicable[] = [],
+): Promise<Violation[]> {
   setAllConfig(analysis.config.values, analysis.config.secretKeys);
   const policyConfig = reconcilePolicyConfig(
     POLICIES,
@@ -86,9 +121,15 @@ export async function gateStack(analysis: StackAnalysis, configFile: string): Pr
     readPolicyConfig(configFile),
     configFile,
   );
-  return analyzeStack(analysis.input.resources, POLICIES, policyConfig, {
-    name: POLICY_PACK_NAME,
-    version: packVersion(),
-    enforcementLevel: "advisory",
-  });
+  return analyzeStack(
+    analysis.input.resources,
+    POLICIES,
+    policyConfig,
+    {
+      name: POLICY_PACK_NAME,
+      version: packVersion(),
+      enforcementLevel: "advisory",
+    },
+    notApplicable,
+  );
 }

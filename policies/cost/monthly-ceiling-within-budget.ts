@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { BUDGET_KEY, stackConfigNumber } from "../lib/stackConfig";
+import { BUDGET_KEY, hasStackConfig, stackConfigNumber } from "../lib/stackConfig";
 import { show, usd } from "../lib/values";
 import { estimateStack, totals } from "./model";
 import { TOP_RESOURCES_PROPERTY, costliest, rootUrn } from "./report";
@@ -43,7 +43,11 @@ export const monthlyCeilingWithinBudget: StackValidationPolicy = {
     ].sort((a, b) => a.amount - b.amount);
     const budget = budgets[0];
     if (budget === undefined) {
-      return args.notApplicable(`neither ${BUDGET_KEY} nor the policy's budgetMonthlyUsd is set`);
+      return args.notApplicable(
+        hasStackConfig()
+          ? `neither ${BUDGET_KEY} nor the policy's budgetMonthlyUsd is set`
+          : `the pack was handed no stack config, so ${BUDGET_KEY} cannot be read, and the policy's budgetMonthlyUsd is not set; the ceiling is not judged`,
+      );
     }
     const { lines } = estimateStack(args.resources);
     const ceiling = totals(lines).peakMonthlyUsd;

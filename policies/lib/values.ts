@@ -38,9 +38,18 @@ export function usd(amount: number): string {
  * such as the id of a key created in the same update, counts as set: the resource names one.
  */
 export function isSet(obj: object | undefined, key: string): boolean {
-  if (obj === undefined || obj === null) return false;
-  const value: unknown = Object.getOwnPropertyDescriptor(obj, key)?.value;
+  const value = peek(obj, key);
   return value !== undefined && value !== null && value !== "";
+}
+
+/**
+ * A property's value as the engine sent it, without the analyzer's unknown-checking proxy: a
+ * value a preview cannot know yet is the engine's sentinel, which no check mistakes for a
+ * setting, instead of an error that stops the policy.
+ */
+export function peek(obj: object | undefined, key: string): unknown {
+  if (obj === undefined || obj === null) return undefined;
+  return Object.getOwnPropertyDescriptor(obj, key)?.value as unknown;
 }
 
 /**

@@ -1,11 +1,8 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { inlineVersioningEnabled } from "../lib/s3";
 import { StackGraph } from "../lib/stack";
 import { T } from "../lib/types";
 import { show } from "../lib/values";
-
-interface S3BucketProps {
-  versioning?: { enabled?: boolean };
-}
 
 interface S3VersioningProps {
   versioningConfiguration?: { status?: string };
@@ -32,7 +29,7 @@ function unrecoverable(resource: PolicyResource, graph: StackGraph): string | un
   switch (resource.type) {
     case T.awsBucket:
     case T.awsBucketV2: {
-      if ((resource.props as S3BucketProps).versioning?.enabled === true) return undefined;
+      if (inlineVersioningEnabled(resource.props)) return undefined;
       const statuses = graph
         .dependentsOf(resource)
         .filter((r) => S3_VERSIONING.has(r.type))

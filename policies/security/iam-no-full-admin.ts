@@ -1,7 +1,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { T } from "../lib/types";
 import { on, validateTypes } from "../lib/validate";
-import { excerpt, isRecord, listOf, parseJson } from "../lib/values";
+import { type Statement, asList, badEffect, statements } from "../lib/iam";
+import { excerpt, listOf } from "../lib/values";
 
 interface PolicyDocumentProps {
   policy?: unknown;
@@ -14,42 +15,6 @@ interface RoleProps {
 interface RoleDefinitionProps {
   roleName?: string;
   permissions?: { actions?: string[] }[];
-}
-
-interface Statement {
-  Sid?: unknown;
-  Effect?: string;
-  Action?: string | string[];
-  Resource?: string | string[];
-}
-
-function asList(value: string | string[] | undefined): string[] {
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
-}
-
-/** A statement of a policy document, with how messages name it. */
-interface NamedStatement {
-  statement: Statement;
-  /** `Statement[1]`, or `the Statement` when it is not a list, with its Sid when it has one. */
-  name: string;
-}
-
-/**
- * The statements of an IAM policy document, given as JSON text or as an object; `undefined`
- * when the text is not JSON.
- */
-function statements(document: unknown): NamedStatement[] | undefined {
-  const parsed = typeof document === "string" ? parseJson(document) : document;
-  if (typeof document === "string" && parsed === undefined) return undefined;
-  if (!isRecord(parsed)) return [];
-  const statement = parsed.Statement;
-  const list: unknown[] = Array.isArray(statement) ? statement : [statement];
-  return list.flatMap((s, i): NamedStatement[] => {
-    if (!isRecord(s)) return [];
-    const index = Array.isArray(statement) ? `Statement[${i}]` : "the Statement";
-    const sid = typeof s.Sid === "string" && s.Sid !== "" ? ` (Sid ${JSON.stringify(s.Sid)})` : "";
-    return [{ statement: s as Statement, name: `${index}${sid}` }];
-  });
 }
 
 /** Whether a statement allows every action on every resource. */
@@ -77,9 +42,12 @@ function checkDocument(
     );
     return;
   }
-  for (const { statement, name } of named) {
-    if (allowsFullAdmin(statement)) {
-      reportViolation(`${FULL_ADMIN}; ${name} of ${where} does.`);
+  for (const each of named) {
+    const effect = badEffect(each);
+    if (effect !== undefined) {
+      reportViolation(`${effect} in ${where}.`);
+    } else if (allowsFullAdmin(each.statement)) {
+      reportViolation(`${FULL_ADMIN}; ${each.name} of ${where} does.`);
     }
   }
 }

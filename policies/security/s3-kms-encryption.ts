@@ -1,4 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
+import { inlineSseAlgorithms } from "../lib/s3";
 import { StackGraph } from "../lib/stack";
 import { T } from "../lib/types";
 import { listOf, show } from "../lib/values";
@@ -9,11 +10,6 @@ interface EncryptionByDefault {
 
 interface EncryptionConfigurationProps {
   rules?: EncryptionByDefault[];
-}
-
-/** The bucket's own (deprecated) inline encryption setting. */
-interface BucketProps {
-  serverSideEncryptionConfiguration?: { rule?: EncryptionByDefault };
 }
 
 const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
@@ -28,14 +24,14 @@ export const s3KmsEncryption: StackValidationPolicy = {
   validateStack: (args, reportViolation) => {
     const graph = new StackGraph(args.resources);
     for (const bucket of args.resources.filter((r) => BUCKETS.has(r.type))) {
-      const inline = (bucket.props as BucketProps).serverSideEncryptionConfiguration?.rule;
       const algorithms = [
-        ...(inline === undefined ? [] : [inline]),
+        ...inlineSseAlgorithms(bucket.props),
         ...graph
           .dependentsOf(bucket)
           .filter((r) => ENCRYPTION.has(r.type))
-          .flatMap((r) => listOf((r.props as EncryptionConfigurationProps).rules)),
-      ].map((rule) => rule.applyServerSideEncryptionByDefault?.sseAlgorithm);
+          .flatMap((r) => listOf((r.props as EncryptionConfigurationProps).rules))
+          .map((rule) => rule.applyServerSideEncryptionByDefault?.sseAlgorithm),
+      ];
       if (algorithms.some((a) => a !== undefined && KMS_ALGORITHMS.includes(a))) continue;
       reportViolation(
         algorithms.length === 0

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { AwsPlatform } from "../../components/aws";
+import { resolveInstance } from "../../components/catalog";
 import { TAG } from "../../components/types";
 import type { PlatformSpec } from "../../components/types";
 import { AWS_PLACEHOLDERS } from "../../engine/placeholders/aws";
@@ -182,6 +183,24 @@ describe("aws platform", () => {
     expect(await unwrap(platform.endpoints.churn)).to.equal(
       "https://runtime.sagemaker.us-east-1.amazonaws.com/endpoints/mlplatform-test-churn/invocations",
     );
+  });
+
+  it("exports what a caller needs to invoke and price each endpoint", async () => {
+    const { platform } = await build(specWith(PROD));
+    expect(await unwrap(platform.endpointDetails.churn)).to.deep.equal({
+      cloud: "aws",
+      region: "us-east-1",
+      endpointName: "mlplatform-test-churn",
+      scoringUrl:
+        "https://runtime.sagemaker.us-east-1.amazonaws.com/endpoints/mlplatform-test-churn/invocations",
+      auth: "sigv4",
+      size: "gpu-t4x1",
+      instanceType: "ml.g4dn.xlarge",
+      hourlyUsd: resolveInstance("gpu-t4x1", "aws", "hosting").hourlyUsd,
+      priceRegion: resolveInstance("gpu-t4x1", "aws", "hosting").region,
+      minReplicas: 1,
+      maxReplicas: 2,
+    });
   });
 
   it("keeps every physical name valid for a long, odd project and stack", async () => {

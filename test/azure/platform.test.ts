@@ -19,6 +19,7 @@ import {
   AZURE_NAMES,
   CLIENT_CONFIG,
   ENDPOINT_PRINCIPAL,
+  RESOURCE_GROUP,
   SUBSCRIPTION,
   SUFFIX,
   azureOutputs,
@@ -329,6 +330,26 @@ describe("azure platform", () => {
     expect(await unwrap(platform.endpoints.iris)).to.equal(
       `https://iris-${SUFFIX}.eastus.inference.ml.azure.com/score`,
     );
+  });
+
+  it("exports what a caller needs to invoke and price each endpoint, with its ARM id", async () => {
+    const { platform } = await build(azureSpec({ "mlplatform:endpoints": TWO_ENDPOINTS }));
+    const row = resolveInstance("cpu-8x32", "azure", "hosting");
+    const workspace = await unwrap(platform.workspaceName);
+    expect(await unwrap(platform.endpointDetails.churn)).to.deep.equal({
+      cloud: "azure",
+      region: "eastus",
+      endpointName: `churn-${SUFFIX}`,
+      scoringUrl: `https://churn-${SUFFIX}.eastus.inference.ml.azure.com/score`,
+      auth: "key",
+      size: "cpu-8x32",
+      instanceType: row.instanceType,
+      hourlyUsd: row.hourlyUsd,
+      priceRegion: row.region,
+      minReplicas: 3,
+      maxReplicas: 10,
+      resourceId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.MachineLearningServices/workspaces/${workspace}/onlineEndpoints/churn-${SUFFIX}`,
+    });
   });
 
   it("refuses a spec without an Azure location", () => {

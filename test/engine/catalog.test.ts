@@ -47,7 +47,7 @@ describe("catalog command", () => {
     const result = runCli(["catalgo"]);
     expect(result.status).to.equal(2);
     expect(result.stderr).to.equal(
-      'error: unknown command "catalgo" (did you mean "catalog"?); use one of plan, catalog, cost, gate, compare, diff, prices\n',
+      'error: unknown command "catalgo" (did you mean "catalog"?); use one of plan, catalog, cost, gate, compare, diff, probe, prices\n',
     );
   });
 });

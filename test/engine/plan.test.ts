@@ -6,7 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { UNKNOWN } from "../../engine/monitor";
 import type { ExportedResource, StackExport } from "../../engine/plan";
 import { displayType } from "../../engine/commands/plan";
-import { runCli } from "../cli";
+import { parse } from "yaml";
+import { loadStackConfig } from "../../engine/stackConfig";
+import { PROJECT_DIR, runCli } from "../cli";
 import { mockPulumi } from "../harness";
 
 function planJson(stack: string): StackExport {
@@ -68,7 +70,7 @@ describe("offline plan", function () {
 
   it("captures dependencies the mocks do not see, and marks values known only after deployment", () => {
     const bucket =
-      "urn:pulumi:dev::mlplatform::mlplatform:aws:Storage$aws:s3/bucket:Bucket::aws-storage-bucket";
+      "urn:pulumi:dev::mlplatform::mlplatform:aws:Platform$mlplatform:aws:Storage$aws:s3/bucket:Bucket::aws-storage-bucket";
     const block = dev.deployment.resources.find((r) =>
       r.urn.endsWith("BucketPublicAccessBlock::aws-storage-public-access"),
     );
@@ -81,6 +83,41 @@ describe("offline plan", function () {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
+  });
+
+  it("names each resource from its parent's whole type chain, the stack left out", () => {
+    const urns = dev.deployment.resources.map((r) => r.urn);
+    expect(urns).to.include(
+      "urn:pulumi:dev::mlplatform::mlplatform:aws:Platform$mlplatform:aws:Workspace$aws:kms/key:Key::aws-workspace-key",
+    );
+    expect(urns).to.include("urn:pulumi:dev::mlplatform::mlplatform:aws:Platform::aws");
+    expect(urns.filter((urn) => urn.includes("pulumi:pulumi:Stack$"))).to.deep.equal([]);
+    const byUrn = new Map(dev.deployment.resources.map((r) => [r.urn, r]));
+    for (const r of dev.deployment.resources) {
+      const parent = r.parent === undefined ? undefined : byUrn.get(r.parent);
+      if (parent === undefined || parent.type === "pulumi:pulumi:Stack") {
+        expect(r.urn, r.urn).to.match(/^urn:pulumi:dev::mlplatform::[^$]+::/);
+      } else {
+        const parentType = parent.urn.split("::")[2];
+        expect(r.urn.split("::")[2], r.urn).to.equal(`${parentType}$${r.type}`);
+      }
+    }
+  });
+
+  it("gives the dynamic resources' default provider the whole stack config, namespaces kept", () => {
+    const dynamic = dev.deployment.resources.find(
+      (r) => r.type === "pulumi:providers:pulumi-nodejs",
+    );
+    const config = parse(fs.readFileSync("Pulumi.dev.yaml", "utf8")) as {
+      config: Record<string, unknown>;
+    };
+    expect(dynamic?.inputs).to.have.keys(Object.keys(config.config));
+    expect(dynamic?.inputs).to.include({ "aws:region": "us-east-1", "mlplatform:tier": "dev" });
+    const expected = loadStackConfig(PROJECT_DIR, "dev").values;
+    expect(dynamic?.urn).to.equal(
+      "urn:pulumi:dev::mlplatform::pulumi:providers:pulumi-nodejs::default",
+    );
+    expect(dynamic?.inputs).to.deep.equal(expected);
   });
 
   it("gives the default providers the stack's provider config", () => {

@@ -14,7 +14,7 @@ function tempConfig(text: string): string {
 }
 
 describe("stack config loading", () => {
-  it("encodes values the way Pulumi passes them to a program", () => {
+  it("encodes values the way the Pulumi CLI passes them to a program: Go's JSON, keys sorted", () => {
     const file = tempConfig(
       [
         "config:",
@@ -24,6 +24,8 @@ describe("stack config loading", () => {
         "  tier: dev",
         "  mlplatform:training:",
         "    size: cpu-4x16",
+        "    minNodes: 0",
+        "  mlplatform:tags: { team: a<b&c> }",
         "  mlplatform:apiKey:",
         "    secure: AAABAGx1",
       ].join("\n"),
@@ -34,7 +36,8 @@ describe("stack config loading", () => {
       "mlplatform:clouds": '["aws"]',
       "mlplatform:budgetMonthlyUsd": "100",
       "mlplatform:tier": "dev",
-      "mlplatform:training": '{"size":"cpu-4x16"}',
+      "mlplatform:training": '{"minNodes":0,"size":"cpu-4x16"}',
+      "mlplatform:tags": '{"team":"a\\u003cb\\u0026c\\u003e"}',
       "mlplatform:apiKey": SECRET_PLACEHOLDER,
     });
     expect(config.secretKeys).to.deep.equal(["mlplatform:apiKey"]);

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
@@ -45,6 +45,27 @@ function call<Req, Res>(
 }
 
 /**
+ * Bundles the in-repo pack into the JavaScript its package.json names as `main`, with the pack's
+ * own build script, so a started pack always runs the policies as they are in the repository.
+ */
+function buildInRepoPack(): void {
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const result = spawnSync(npm, ["run", "build", "--silent"], {
+    cwd: POLICIES_DIR,
+    encoding: "utf8",
+  });
+  if (result.status !== 0) {
+    throw new Error(`npm run build of the pack failed:\n${result.stdout}${result.stderr}`);
+  }
+}
+
+/** A policy that reported nothing because it did not apply, with the reason it gave. */
+export interface NotApplicable {
+  policy: string;
+  reason: string;
+}
+
+/**
  * The pack run as the Pulumi CLI runs a Node.js policy pack: `run-policy-pack` with the engine's
  * address and the pack directory, from the pack directory, with the stack's config in
  * `PULUMI_CONFIG`; the pack prints the port of its analyzer service on stdout.
@@ -55,21 +76,35 @@ export class PolicyPackProcess {
     private readonly client: AnalyzerClient,
   ) {}
 
-  static async start(stack: StackConfig): Promise<PolicyPackProcess> {
-    const script = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [POLICIES_DIR] });
+  /**
+   * Starts the pack in `dir` (the in-repo pack, bundled first, unless told otherwise) with the
+   * stack's config, or with none when `stack` is `undefined`, as the CLI starts a pack for a
+   * stack without config.
+   */
+  static async start(
+    stack: StackConfig | undefined,
+    dir: string = POLICIES_DIR,
+  ): Promise<PolicyPackProcess> {
+    if (dir === POLICIES_DIR) buildInRepoPack();
+    const script = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [dir] });
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      PULUMI_CONFIG: JSON.stringify(stack.values),
-      PULUMI_PROJECT: stack.project,
-      PULUMI_STACK: stack.stack,
       PULUMI_DRY_RUN: "true",
-      PULUMI_NODEJS_PROJECT: stack.project,
-      PULUMI_NODEJS_STACK: stack.stack,
       PULUMI_NODEJS_DRY_RUN: "true",
     };
     delete env.NODE_OPTIONS;
+    delete env.PULUMI_CONFIG;
+    if (stack !== undefined) {
+      Object.assign(env, {
+        PULUMI_CONFIG: JSON.stringify(stack.values),
+        PULUMI_PROJECT: stack.project,
+        PULUMI_STACK: stack.stack,
+        PULUMI_NODEJS_PROJECT: stack.project,
+        PULUMI_NODEJS_STACK: stack.stack,
+      });
+    }
     const child = spawn(process.execPath, [script, "127.0.0.1:0", "."], {
-      cwd: POLICIES_DIR,
+      cwd: dir,
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -90,6 +125,11 @@ export class PolicyPackProcess {
     });
     const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     return new PolicyPackProcess(child, client);
+  }
+
+  /** The pack's process id, to read its memory while it serves. */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   async info(): Promise<proto.AnalyzerInfo> {
@@ -114,8 +154,22 @@ export class PolicyPackProcess {
    * or about the stack's root resource for `AnalyzeStack`, as the CLI attributes it.
    */
   async analyze(resources: readonly AnalyzerResource[]): Promise<Violation[]> {
+    return (await this.analyzeWithReasons(resources)).violations;
+  }
+
+  /** `analyze`, and the policies that did not apply with their reasons, as the CLI lists them. */
+  async analyzeWithReasons(
+    resources: readonly AnalyzerResource[],
+  ): Promise<{ violations: Violation[]; notApplicable: NotApplicable[] }> {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const violations: Violation[] = [];
+    const notApplicable: NotApplicable[] = [];
+    const collect = (response: proto.AnalyzeResponse, defaultUrn: string) => {
+      violations.push(...diagnostics(response, defaultUrn));
+      for (const n of response.getNotApplicableList()) {
+        notApplicable.push({ policy: n.getPolicyName(), reason: n.getReason() });
+      }
+    };
     for (const r of resources) {
       const request = new proto.AnalyzeRequest();
       request.setUrn(r.urn);
@@ -130,7 +184,7 @@ export class PolicyPackProcess {
         this.client,
         request,
       );
-      violations.push(...diagnostics(response, r.urn));
+      collect(response, r.urn);
     }
     const stackRequest = new proto.AnalyzeStackRequest();
     stackRequest.setResourcesList(
@@ -159,8 +213,8 @@ export class PolicyPackProcess {
       this.client,
       stackRequest,
     );
-    violations.push(...diagnostics(response, root));
-    return violations;
+    collect(response, root);
+    return { violations, notApplicable };
   }
 
   stop(): void {

@@ -2,6 +2,7 @@ import { type SizeName, resolveInstance } from "../../components/catalog";
 import { TAG, type Tier } from "../../components/types";
 import { UNKNOWN } from "../../engine/monitor";
 import type { ExportedResource, StackExport } from "../../engine/plan";
+import { resourceUrn } from "../../engine/urn";
 
 /** The knobs of a synthetic platform stack, as a stack's config would set them. */
 export interface PlatformShape {
@@ -57,8 +58,8 @@ export function stackConfigYaml(shape: PlatformShape, budgetMonthlyUsd: number):
  */
 export function platformExport(shape: PlatformShape): StackExport {
   const project = "mlplatform";
-  const urn = (type: string, name: string) =>
-    `urn:pulumi:${shape.stack}::${project}::${type}::${name}`;
+  const urn = (type: string, name: string, parent?: string) =>
+    resourceUrn(shape.stack, project, parent, type, name);
   const prod = shape.tier === "prod";
   const resources: ExportedResource[] = [];
   const stackUrn = urn("pulumi:pulumi:Stack", `${project}-${shape.stack}`);
@@ -72,14 +73,15 @@ export function platformExport(shape: PlatformShape): StackExport {
     inputs: Record<string, unknown>,
     options: { dependsOn?: string[]; stateful?: boolean; parent?: string } = {},
   ): string => {
-    const resourceUrn = urn(type, name);
+    const parent = options.parent ?? platform;
+    const urnOfResource = urn(type, name, parent);
     const resource: ExportedResource = {
-      urn: resourceUrn,
+      urn: urnOfResource,
       custom: true,
       type,
       id: UNKNOWN,
       inputs,
-      parent: options.parent ?? platform,
+      parent,
       dependencies: options.dependsOn ?? [],
     };
     if (options.stateful && prod) {
@@ -87,11 +89,11 @@ export function platformExport(shape: PlatformShape): StackExport {
       resource.retainOnDelete = true;
     }
     resources.push(resource);
-    return resourceUrn;
+    return urnOfResource;
   };
   /** A component of the platform, `mlplatform:<cloud>:<Kind>`, as the components register it. */
   const component = (cloud: string, kind: string, name: string, parent: string): string => {
-    const componentUrn = urn(`mlplatform:${cloud}:${kind}`, name);
+    const componentUrn = urn(`mlplatform:${cloud}:${kind}`, name, parent);
     resources.push({
       urn: componentUrn,
       custom: false,

@@ -6,6 +6,7 @@ import { run } from "../../engine/commands/gate";
 import { UsageError } from "../../engine/errors";
 import { SECRET_SIG, SIG_KEY } from "../../engine/gate/input";
 import type { StackExport } from "../../engine/plan";
+import { PROJECT_DIR } from "../../engine/project";
 import { runCli, runInProcess } from "../cli";
 import { DEV_SHAPE, PROD_SHAPE, asPreview, platformExport, stackConfigYaml } from "./fixtures";
 
@@ -28,6 +29,13 @@ async function usageError(argv: string[]): Promise<string> {
     return (err as Error).message;
   }
   throw new Error(`gate ${argv.join(" ")} did not fail`);
+}
+
+/** An export as another project would hold it: every URN in it names `project`. */
+function ofProject(stackExport: StackExport, project: string): StackExport {
+  return JSON.parse(
+    JSON.stringify(stackExport).replaceAll("::mlplatform::", `::${project}::`),
+  ) as StackExport;
 }
 
 function findResource(stackExport: StackExport, name: string) {
@@ -64,7 +72,7 @@ describe("gate", () => {
       const result = await gate(["--from", exported, "--config-file", prodConfig, "--json"]);
       expect(result).to.deep.equal({
         code: 0,
-        stdout: `${JSON.stringify({ violations: [] }, null, 2)}\n`,
+        stdout: `${JSON.stringify({ violations: [], notApplicable: [] }, null, 2)}\n`,
       });
     });
 
@@ -84,6 +92,7 @@ describe("gate", () => {
               'imageTagMutability must be "IMMUTABLE" so a pushed tag cannot be overwritten; it is "MUTABLE".',
           },
         ],
+        notApplicable: [],
       });
     });
 
@@ -164,7 +173,7 @@ describe("gate", () => {
         ]),
       ).to.deep.equal({
         code: 0,
-        stdout: `${JSON.stringify({ violations: [] }, null, 2)}\n`,
+        stdout: `${JSON.stringify({ violations: [], notApplicable: [] }, null, 2)}\n`,
       });
     });
 
@@ -177,6 +186,7 @@ describe("gate", () => {
       };
       const plaintext = await gateProd("plaintext.json", stackExport, "--json");
       expect(JSON.parse(plaintext.stdout)).to.deep.equal({
+        notApplicable: [],
         violations: [
           {
             policy: "storage-secure-transfer",
@@ -191,6 +201,7 @@ describe("gate", () => {
       const encrypted = await gateProd("encrypted.json", stackExport, "--json");
       expect(encrypted.code).to.equal(0);
       expect(JSON.parse(encrypted.stdout)).to.deep.equal({
+        notApplicable: [],
         violations: [
           {
             policy: "storage-secure-transfer",
@@ -385,21 +396,75 @@ describe("gate", () => {
       );
     });
 
-    it("refuses an export of another project", async () => {
-      const stackExport = platformExport(PROD_SHAPE);
-      for (const r of stackExport.deployment.resources)
-        r.urn = r.urn.replace("::mlplatform::", "::other::");
+    it("gates another project's export without its config, under the baseline, saying what did not apply", async () => {
+      const stackExport = ofProject(platformExport(PROD_SHAPE), "ml-infra");
+      const repository = findResource(stackExport, "aws-registry-repository");
+      repository.inputs.imageTagMutability = "MUTABLE";
       const exported = file("other-project.json", stackExport);
-      expect(await usageError(["--from", exported, "--config-file", prodConfig])).to.equal(
-        `--from ${exported} holds stack prod of project other, not of this project (mlplatform)`,
+      const result = await gate(["--from", exported]);
+      expect(result.code).to.equal(1);
+      expect(result.stdout.split("\n").slice(-2)).to.deep.equal([
+        "gate: failed: 1 mandatory and 0 advisory violations in 46 resources of stack prod of project ml-infra, no stack config (pass --config-file FILE to give one), policy config policies/config/baseline.json",
+        "",
+      ]);
+      expect(result.stdout).to.contain(`mandatory ecr-immutable-tags\n  ${repository.urn}\n`);
+    });
+
+    it("reads another project's config from --config-file, its bare keys in that project", async () => {
+      const stackExport = ofProject(platformExport(PROD_SHAPE), "ml-infra");
+      const endpoint = findResource(stackExport, "gcp-endpoint-iris-deployment");
+      endpoint.inputs.maxReplicas = 200;
+      const config = file(
+        "Pulumi.team-prod.yaml",
+        "config:\n  ml-infra:owner: research\n  mlplatform:budgetMonthlyUsd: 1000\n",
+      );
+      const exported = file("other-project-budget.json", stackExport);
+      const result = await gate([
+        "--from",
+        exported,
+        "--config-file",
+        config,
+        "--policy-config",
+        path.join(PROJECT_DIR, "policies", "config", "prod.json"),
+        "--json",
+      ]);
+      const { violations } = JSON.parse(result.stdout) as {
+        violations: { policy: string; urn: string; message: string }[];
+      };
+      const ceiling = violations.filter((v) => v.policy === "monthly-ceiling-within-budget");
+      expect(ceiling.map((v) => v.urn)).to.deep.equal([endpoint.urn]);
+      expect(ceiling[0].message).to.contain(
+        "within $1,000.00 (stack config mlplatform:budgetMonthlyUsd)",
       );
     });
 
-    it("needs a tier to pick the policy config, or --policy-config", async () => {
+    it("lists a policy that did not apply, and why", async () => {
+      const noBudget = file("Pulumi.nobudget.yaml", "config:\n  mlplatform:tier: prod\n");
+      const result = await gate([
+        "--from",
+        file("prod.json", platformExport(PROD_SHAPE)),
+        "--config-file",
+        noBudget,
+        "--json",
+      ]);
+      expect((JSON.parse(result.stdout) as { notApplicable: unknown }).notApplicable).to.deep.equal(
+        [
+          {
+            policy: "monthly-ceiling-within-budget",
+            reason: "neither mlplatform:budgetMonthlyUsd nor the policy's budgetMonthlyUsd is set",
+          },
+        ],
+      );
+    });
+
+    it("takes the baseline for a stack config with no tier, and refuses a tier it does not know", async () => {
       const noTier = file("Pulumi.notier.yaml", "config:\n  mlplatform:budgetMonthlyUsd: 100\n");
       const exported = file("prod.json", platformExport(PROD_SHAPE));
-      expect(await usageError(["--from", exported, "--config-file", noTier])).to.equal(
-        `${noTier}: mlplatform:tier is not set, so there is no tier policy config to pick; pass --policy-config FILE`,
+      const result = await gate(["--from", exported, "--config-file", noTier]);
+      expect(result.stdout).to.match(/, policy config policies\/config\/baseline\.json\n$/);
+      const staging = file("Pulumi.staging.yaml", "config:\n  mlplatform:tier: staging\n");
+      expect(await usageError(["--from", exported, "--config-file", staging])).to.equal(
+        `${staging}: mlplatform:tier is "staging", so there is no tier policy config to pick; use dev or prod, or pass --policy-config FILE`,
       );
     });
 

@@ -307,6 +307,26 @@ describe("gcp platform", () => {
     );
   });
 
+  it("exports what a caller needs to invoke and price each endpoint", async () => {
+    await build();
+    const details = await unwrap(platform.endpointDetails.iris);
+    const row = resolveInstance("cpu-4x16", "gcp", "hosting");
+    expect(details).to.deep.equal({
+      cloud: "gcp",
+      region: "us-central1",
+      endpointName: details.endpointName,
+      scoringUrl: `https://us-central1-aiplatform.googleapis.com/v1/projects/ml-platform-test/locations/us-central1/endpoints/${details.endpointName}:predict`,
+      auth: "google-oauth",
+      size: "cpu-4x16",
+      instanceType: row.instanceType,
+      hourlyUsd: row.hourlyUsd,
+      priceRegion: row.region,
+      minReplicas: 2,
+      maxReplicas: 6,
+    });
+    expect(details.endpointName).to.match(/^[1-9][0-9]{9}$/);
+  });
+
   it("declares no endpoint when the spec has none", async () => {
     const regs = await build({ "mlplatform:endpoints": [] });
     expect(regs.filter((r) => r.type === "mlplatform:gcp:OnlineEndpoint")).to.deep.equal([]);

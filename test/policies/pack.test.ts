@@ -106,10 +106,14 @@ describe("the policy pack", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), "utf8")) as {
       version: string;
       main: string;
+      scripts: Record<string, string>;
       dependencies: Record<string, string>;
     };
     expect(pkg.version).to.match(/^\d+\.\d+\.\d+$/);
-    expect(pkg.main).to.equal("index.ts");
+    // The CLI runs `main`; the bundle built from index.ts starts without ts-node type checking.
+    expect(pkg.main).to.equal("bin/index.js");
+    expect(pkg.scripts.prepack).to.equal("npm run build");
+    expect(pkg.scripts.build).to.match(/^esbuild index\.ts --bundle .*--outfile=bin\/index\.js$/);
     expect(Object.keys(pkg.dependencies).sort()).to.deep.equal([
       "@pulumi/policy",
       "@pulumi/pulumi",

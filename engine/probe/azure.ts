@@ -1,0 +1,65 @@
+import { DefaultAzureCredential } from "@azure/identity";
+import { type InvokerFactory, InvokeError, causeOf, kindOfStatus, postJson } from "./invoke";
+import { preview } from "./sample";
+
+/**
+ * API version of the `listKeys` call: the one `@pulumi/azure-native` declares the online endpoint
+ * with (`listOnlineEndpointKeys`, Azure REST API 2025-12-01).
+ */
+export const LIST_KEYS_API_VERSION = "2025-12-01";
+
+/** The scope of an ARM access token. */
+const ARM_SCOPE = "https://management.azure.com/.default";
+
+/** Seconds the key lookup may take before the endpoint is reported as unreachable. */
+const LIST_KEYS_TIMEOUT_MS = 30_000;
+
+/**
+ * An Azure ML managed online endpoint with key auth: a token for Azure Resource Manager from
+ * `DefaultAzureCredential` (environment, workload identity, managed identity, Azure CLI, ...),
+ * the endpoint's primary key from its `listKeys` action, then each scoring request to the
+ * endpoint's scoring URL with the key as a bearer token
+ * (learn.microsoft.com/azure/machine-learning/how-to-authenticate-online-endpoint).
+ */
+export const azureInvoker: InvokerFactory = async (target, endpoints) => {
+  let token: string;
+  try {
+    const credential = new DefaultAzureCredential();
+    token = (await credential.getToken(ARM_SCOPE)).token;
+  } catch (err) {
+    throw new InvokeError(
+      "auth",
+      `no Azure credentials from DefaultAzureCredential: ${(err as Error).message.split("\n")[0]}`,
+    );
+  }
+  const url = `${endpoints.azureManagementUrl.replace(/\/+$/, "")}${target.resourceId}/listKeys?api-version=${LIST_KEYS_API_VERSION}`;
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(LIST_KEYS_TIMEOUT_MS),
+    });
+    text = await response.text();
+  } catch (err) {
+    throw new InvokeError("other", `listKeys of ${target.resourceId}: ${causeOf(err)}`);
+  }
+  if (!response.ok) {
+    throw new InvokeError(
+      kindOfStatus(response.status),
+      `listKeys of ${target.resourceId} answered HTTP ${response.status}: ${preview(text)}`,
+    );
+  }
+  let key: unknown;
+  try {
+    key = (JSON.parse(text) as { primaryKey?: unknown }).primaryKey;
+  } catch {
+    key = undefined;
+  }
+  if (typeof key !== "string" || key === "") {
+    throw new InvokeError("auth", `listKeys of ${target.resourceId} returned no primaryKey`);
+  }
+  const headers = { Authorization: `Bearer ${key}` };
+  return (body, signal) => postJson(target.scoringUrl, headers, body, signal);
+};
