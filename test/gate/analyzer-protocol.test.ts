@@ -209,9 +209,13 @@ describe("gate and the policy pack under the analyzer protocol", function () {
     it("fails an idle floor over the dev idle budget in both", async () => {
       const { stackExport, urn } = changed(dev, "azure-training-cluster", (r) => {
         const properties = (
-          r.inputs.properties as { properties: { scaleSettings: Record<string, number> } }
+          r.inputs.properties as {
+            properties: { scaleSettings: Record<string, number>; vmPriority: string };
+          }
         ).properties;
+        // Dedicated nodes, so the floor is priced on demand, not at the spot price.
         properties.scaleSettings.minNodeCount = 4;
+        properties.vmPriority = "Dedicated";
       });
       const { gate, crossGuard } = await both(stackExport, DEV_CONFIG);
       expect(sorted(gate)).to.deep.equal(sorted(crossGuard));
