@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { EndpointDetails } from "./endpointDetails";
 import type { Tags } from "./tags";
-import type { EndpointSpec, TeamSpec, Tier, TrainingSpec } from "./types";
+import type { EndpointSpec, TeamSpec, Tier, TrainingSpec } from "../policies/platform";
 
 /**
  * The cloud-neutral arguments of the building blocks. Each cloud's component of a block takes

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { OnlineEndpointOutputs } from "./blocks";
-import { instanceFor } from "./catalog";
-import type { Cloud, EndpointSpec } from "./types";
+import { instanceFor } from "../policies/catalog";
+import type { Cloud, EndpointSpec } from "../policies/platform";
 
 /** How a caller authenticates to an endpoint's scoring API. */
 export const ENDPOINT_AUTH: Record<Cloud, string> = {

@@ -1,5 +1,5 @@
 import { ConfigError } from "./spec";
-import type { PlatformSpec } from "./types";
+import type { PlatformSpec } from "../policies/platform";
 
 /**
  * The spec with its GCP project filled in. A stack may leave `gcp:project` out: the gcp provider

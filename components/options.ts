@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { Tier } from "./types";
+import type { Tier } from "../policies/platform";
 
 /**
  * Options for a resource that holds data or keys: in prod it is protected from `pulumi destroy`

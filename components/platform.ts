@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformOutputs } from "./blocks";
-import type { Cloud, PlatformSpec } from "./types";
+import type { Cloud, PlatformSpec } from "../policies/platform";
 
 /** Every cloud's Platform component is built the same way from the whole spec. */
 export interface PlatformArgs {

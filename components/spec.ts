@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
-import { SIZES, SIZE_NAMES, isSizeName, unavailableReason } from "./catalog";
+import { SIZES, SIZE_NAMES, isSizeName, unavailableReason } from "../policies/catalog";
 import {
   AZURE_PRINCIPAL_TYPES,
   CLOUDS,
@@ -13,7 +13,7 @@ import {
   type Tier,
   type TrainingSpec,
   type Use,
-} from "./types";
+} from "../policies/platform";
 
 /** One thing wrong with a stack's config: the key (with its path), the value, what is allowed. */
 export interface ConfigProblem {

@@ -1,5 +1,5 @@
 import { labelValue } from "./naming";
-import { type Block, type PlatformSpec, TAG } from "./types";
+import { type Block, type PlatformSpec, TAG } from "../policies/platform";
 
 export type Tags = Record<string, string>;
 

@@ -15,9 +15,9 @@ import {
   serverlessFits,
   sizeOfInstanceType,
   unavailableReason,
-} from "../components/catalog";
-import { mappingProblems } from "../components/catalog/rules";
-import { CLOUDS, USES } from "../components/types";
+} from "../policies/catalog";
+import { mappingProblems } from "../policies/catalog/rules";
+import { CLOUDS, USES } from "../policies/platform";
 
 const TODAY = new Date().toISOString().slice(0, 10);
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parsePlatformSpec } from "../components/spec";
-import type { PlatformSpec } from "../components/types";
+import type { PlatformSpec } from "../policies/platform";
 import {
   type CallHandler,
   type Recorder,

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { SIZE_NAMES } from "../components/catalog";
+import { SIZE_NAMES } from "../policies/catalog";
 import { ConfigError, formatProblems, parsePlatformSpec } from "../components/spec";
 import { BASE_CONFIG, specWith } from "./harness";
 

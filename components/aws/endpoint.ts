@@ -1,4 +1,4 @@
-import { instanceFor } from "../catalog";
+import { instanceFor } from "../../policies/catalog";
 import * as appautoscaling from "@pulumi/aws/appautoscaling";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as iam from "@pulumi/aws/iam";
@@ -7,11 +7,11 @@ import * as sagemaker from "@pulumi/aws/sagemaker";
 import * as pulumi from "@pulumi/pulumi";
 import { RandomId } from "@pulumi/random/randomId";
 import type { OnlineEndpointArgs, OnlineEndpointOutputs } from "../blocks";
-import type { CatalogRow } from "../catalog";
+import type { CatalogRow } from "../../policies/catalog";
 import { MODEL_ARTIFACTS } from "../model";
 import { NAME_RULES, physicalName } from "../naming";
 import { blockTags } from "../tags";
-import type { Tier } from "../types";
+import type { Tier } from "../../policies/platform";
 import {
   type AwsNetworkWiring,
   type AwsPlacement,

@@ -1,4 +1,4 @@
-import { instanceFor } from "../catalog";
+import { instanceFor } from "../../policies/catalog";
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as pulumi from "@pulumi/pulumi";

@@ -5,7 +5,7 @@ import * as vpc from "@pulumi/aws/vpc";
 import * as pulumi from "@pulumi/pulumi";
 import type { BlockArgs } from "../blocks";
 import { blockTags } from "../tags";
-import type { Tier } from "../types";
+import type { Tier } from "../../policies/platform";
 import { type AwsAccount, bucketAccessStatements, policyDocument } from "./common";
 
 /** The platform VPC's address range. */

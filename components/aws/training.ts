@@ -1,10 +1,10 @@
-import { instanceFor } from "../catalog";
+import { instanceFor } from "../../policies/catalog";
 import * as batch from "@pulumi/aws/batch";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import type { TrainingClusterArgs, TrainingClusterOutputs } from "../blocks";
-import type { CatalogRow } from "../catalog";
+import type { CatalogRow } from "../../policies/catalog";
 import { NAME_RULES, physicalName } from "../naming";
 import { blockTags } from "../tags";
 import {

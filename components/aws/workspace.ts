@@ -7,7 +7,7 @@ import type { WorkspaceArgs, WorkspaceOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
-import type { TeamMemberSpec } from "../types";
+import type { TeamMemberSpec } from "../../policies/platform";
 import {
   type AwsAccount,
   type AwsNetworkWiring,

@@ -10,7 +10,7 @@ import type { OnlineEndpointArgs, OnlineEndpointOutputs } from "../blocks";
 import { MODEL_ARTIFACTS } from "../model";
 import { NAME_RULES, physicalName } from "../naming";
 import { blockTags } from "../tags";
-import { instanceFor, scaledBounds } from "../catalog";
+import { instanceFor, scaledBounds } from "../../policies/catalog";
 import {
   type AzurePlacement,
   BUILT_IN_ROLES,

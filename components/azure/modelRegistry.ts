@@ -4,7 +4,7 @@ import type { ModelRegistryArgs, ModelRegistryOutputs } from "../blocks";
 import { type NameRule, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
-import type { Tier } from "../types";
+import type { Tier } from "../../policies/platform";
 import type { AzurePlacement } from "./common";
 
 /** Storage redundancy of the registry's system-created storage account. */

@@ -4,7 +4,7 @@ import type { ContainerRegistryArgs, ContainerRegistryOutputs } from "../blocks"
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
-import type { Tier } from "../types";
+import type { Tier } from "../../policies/platform";
 import type { AzurePlacement } from "./common";
 
 /**

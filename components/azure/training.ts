@@ -1,4 +1,4 @@
-import { instanceFor } from "../catalog";
+import { instanceFor } from "../../policies/catalog";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import * as pulumi from "@pulumi/pulumi";

@@ -8,7 +8,7 @@ import type { WorkspaceArgs, WorkspaceOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
-import type { AzurePrincipalType, TeamMemberSpec, TeamSpec, Tier } from "../types";
+import type { AzurePrincipalType, TeamMemberSpec, TeamSpec, Tier } from "../../policies/platform";
 import { type AzurePlacement, BUILT_IN_ROLES, roleDefinitionId } from "./common";
 import { workspaceAccess } from "./access";
 import { ManagedNetworkProvisioning } from "./managedNetwork";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { CatalogRow } from "../catalog";
+import type { CatalogRow } from "../../policies/catalog";
 
 /** Where a GCP block is deployed: the wiring every GCP block takes besides the neutral args. */
 export interface GcpPlacement {

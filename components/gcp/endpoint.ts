@@ -1,4 +1,4 @@
-import { instanceFor, scaledBounds } from "../catalog";
+import { instanceFor, scaledBounds } from "../../policies/catalog";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as storage from "@pulumi/gcp/storage";

@@ -4,7 +4,7 @@ import type { StorageArgs, StorageOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
-import type { Tier } from "../types";
+import type { Tier } from "../../policies/platform";
 import { type GcpEncryption, type GcpPlacement, SECONDS_PER_DAY } from "./common";
 
 /** Days an overwritten or deleted object version is kept before the lifecycle deletes it. */

@@ -1,4 +1,4 @@
-import { instanceFor, scaledBounds } from "../catalog";
+import { instanceFor, scaledBounds } from "../../policies/catalog";
 import * as vertex from "@pulumi/gcp/vertex";
 import * as pulumi from "@pulumi/pulumi";
 import type { TrainingClusterArgs, TrainingClusterOutputs } from "../blocks";

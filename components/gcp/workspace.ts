@@ -8,7 +8,7 @@ import type { WorkspaceArgs, WorkspaceOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
-import type { TeamMemberSpec, TeamSpec, Tier } from "../types";
+import type { TeamMemberSpec, TeamSpec, Tier } from "../../policies/platform";
 import { type GcpPlacement, KMS_ENCRYPTER_DECRYPTER, daysAsDuration } from "./common";
 import { IamPropagationWait } from "./propagationWait";
 

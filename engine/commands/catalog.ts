@@ -1,9 +1,4 @@
-import {
-  type CatalogRow,
-  HOURS_PER_MONTH,
-  catalogRows,
-  describeGpu,
-} from "../../components/catalog";
+import { type CatalogRow, HOURS_PER_MONTH, catalogRows, describeGpu } from "../../policies/catalog";
 import { type CommandHelp, parseFlags } from "../args";
 import { renderTable } from "../table";
 

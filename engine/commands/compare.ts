@@ -1,6 +1,6 @@
-import { type CatalogRow, instanceFor } from "../../components/catalog";
+import { type CatalogRow, instanceFor } from "../../policies/catalog";
 import { type ConfigProblem, formatProblems, parsePlatformSpec } from "../../components/spec";
-import { CLOUDS, type Cloud, platformComponent } from "../../components/types";
+import { CLOUDS, type Cloud, platformComponent } from "../../policies/platform";
 import { estimateStack, totalsByCloud } from "../../policies/cost/model";
 import { cloudOfType } from "../../policies/lib/types";
 import { type CommandHelp, parseFlags, required } from "../args";

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { isDeepStrictEqual } from "node:util";
-import { HOURS_PER_MONTH } from "../../components/catalog";
-import { CLOUDS, type Cloud } from "../../components/types";
+import { HOURS_PER_MONTH } from "../../policies/catalog";
+import { CLOUDS, type Cloud } from "../../policies/platform";
 import { type CostLine, type Totals, totals, totalsByCloud } from "../../policies/cost/model";
 import { nameOfUrn } from "../../policies/lib/types";
 import { isRecord, usd } from "../../policies/lib/values";

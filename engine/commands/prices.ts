@@ -40,7 +40,7 @@ export const HELP: CommandHelp<keyof typeof FLAGS> = {
 };
 
 /** The catalog the components, policies and cost model read. */
-const CATALOG_FILE = path.join(PROJECT_DIR, "components", "catalog", "instance-types.json");
+const CATALOG_FILE = path.join(PROJECT_DIR, "policies", "catalog", "instance-types.json");
 
 /**
  * Why GCP prices are not refreshed. The Cloud Billing Catalog prices Vertex AI per vCPU-hour,

@@ -1,4 +1,4 @@
-import type { InstanceType } from "../../components/catalog";
+import type { InstanceType } from "../../policies/catalog";
 import type { HttpOptions } from "./http";
 
 /** A catalog row that carries a price: the rows a refresh looks up. */

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { InstanceType } from "../../components/catalog";
+import type { InstanceType } from "../../policies/catalog";
 import { isRecord } from "../../policies/lib/values";
 import { UsageError } from "../errors";
 import { awsPrices } from "./aws";

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import type { Cloud } from "../../components/types";
+import type { Cloud } from "../../policies/platform";
 import { UsageError } from "../errors";
 import { PROJECT_DIR } from "../project";
 import type { InvokerFactory, ProbeEndpoints } from "./invoke";

@@ -1,5 +1,5 @@
-import { HOURS_PER_MONTH } from "../../components/catalog";
-import type { Cloud } from "../../components/types";
+import { HOURS_PER_MONTH } from "../../policies/catalog";
+import type { Cloud } from "../../policies/platform";
 import { UsageError } from "../errors";
 import { renderTable } from "../table";
 import { ERROR_KINDS } from "./invoke";

@@ -1,4 +1,4 @@
-import { type Cloud } from "../../components/types";
+import { type Cloud } from "../../policies/platform";
 import {
   type ErrorKind,
   ERROR_KINDS,

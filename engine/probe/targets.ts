@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ENDPOINT_AUTH } from "../../components/endpointDetails";
-import { CLOUDS, type Cloud } from "../../components/types";
+import { CLOUDS, type Cloud } from "../../policies/platform";
 import { UsageError } from "../errors";
 
 /** What `pulumi stack output --show-secrets` leaves out prints as this string. */

@@ -1,6 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { SIZES, isSizeName } from "../../components/catalog";
-import type { Block } from "../../components/types";
+import { SIZES, isSizeName } from "../catalog";
+import type { Block } from "../platform";
 import { tagsOf } from "../lib/tags";
 import { T } from "../lib/types";
 import { type Props, isRecord, listOf } from "../lib/values";

@@ -6,8 +6,8 @@ import {
   SCALE_FLOORS,
   chargeById,
   monthlyUsdPerUnit,
-} from "../../components/catalog";
-import { BLOCKS, type Block, type Cloud, type Use } from "../../components/types";
+} from "../catalog";
+import { BLOCKS, type Block, type Cloud, type Use } from "../platform";
 import { type ComputeGroup, type Range, catalogEntry, describeRef } from "../lib/compute";
 import { StackGraph } from "../lib/stack";
 import { tagsOf } from "../lib/tags";
@@ -58,7 +58,7 @@ export interface ComputeLine extends LineBase {
 /** A charge besides compute: fixed (priced) or billed by use (named, $0). */
 export interface ChargeLine extends LineBase {
   kind: "fixed" | "usage";
-  /** The catalog's charge (`components/catalog/charges.json`). */
+  /** The catalog's charge (`policies/catalog/charges.json`). */
   chargeId: string;
   what: string;
   /** Units billed, such as endpoint-AZs or key versions; 1 on usage lines. */

@@ -1,5 +1,5 @@
-import { type InstanceType, findInstanceType } from "../../components/catalog";
-import type { Block, Cloud, Use } from "../../components/types";
+import { type InstanceType, findInstanceType } from "../catalog";
+import type { Block, Cloud, Use } from "../platform";
 import { T } from "./types";
 import { type Props, listOf, show, toNumber } from "./values";
 

@@ -1,4 +1,4 @@
-import type { Cloud } from "../../components/types";
+import type { Cloud } from "../platform";
 
 /**
  * The resource type tokens the policies read, as the providers register them (the

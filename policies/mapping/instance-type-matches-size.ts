@@ -1,11 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import {
-  SIZE_NAMES,
-  isSizeName,
-  resolveInstance,
-  unavailableReason,
-} from "../../components/catalog";
-import { TAG } from "../../components/types";
+import { SIZE_NAMES, isSizeName, resolveInstance, unavailableReason } from "../catalog";
+import { TAG } from "../platform";
 import { type InstanceTypeRef, computeGroups, describeRef } from "../lib/compute";
 import { tagProperty, tagsOf } from "../lib/tags";
 import { show } from "../lib/values";

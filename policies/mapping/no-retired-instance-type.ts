@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { isRetired } from "../../components/catalog";
+import { isRetired } from "../catalog";
 import { catalogEntry, computeGroups } from "../lib/compute";
 
 interface RetirementConfig {

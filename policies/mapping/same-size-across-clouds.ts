@@ -1,6 +1,6 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { sizeOfInstanceType } from "../../components/catalog";
-import { type Block, type Cloud, platformComponent } from "../../components/types";
+import { sizeOfInstanceType } from "../catalog";
+import { type Block, type Cloud, platformComponent } from "../platform";
 import { StackGraph } from "../lib/stack";
 
 /** One machine group of a block on one cloud, with the canonical size its type is mapped from. */

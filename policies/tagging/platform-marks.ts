@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { BLOCKS, TAG, TIERS } from "../../components/types";
+import { BLOCKS, TAG, TIERS } from "../platform";
 import { computeGroups } from "../lib/compute";
 import { tagProperty, tagsOf } from "../lib/tags";
 import { show } from "../lib/values";

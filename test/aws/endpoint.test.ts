@@ -13,10 +13,10 @@ import {
   sagemakerHostEc2Type,
   serverlessConfig,
 } from "../../components/aws/endpoint";
-import { SIZE_NAMES, resolveInstance, unavailableReason } from "../../components/catalog";
+import { SIZE_NAMES, resolveInstance, unavailableReason } from "../../policies/catalog";
 import { MODEL_ARTIFACTS } from "../../components/model";
 import { blockTags } from "../../components/tags";
-import type { EndpointSpec, Tier } from "../../components/types";
+import type { EndpointSpec, Tier } from "../../policies/platform";
 import { AWS_PLACEHOLDERS } from "../../engine/placeholders/aws";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, ofType, registered, single, unwrap } from "../harness";

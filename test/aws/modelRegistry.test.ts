@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { AwsModelRegistry, packagesOf } from "../../components/aws/modelRegistry";
 import { blockTags } from "../../components/tags";
-import type { Tier } from "../../components/types";
+import type { Tier } from "../../policies/platform";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, ofType, registered, single, unwrap } from "../harness";
 import {

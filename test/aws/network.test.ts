@@ -6,7 +6,7 @@ import {
   interfaceServices,
   pickZoneIds,
 } from "../../components/aws/network";
-import type { Tier } from "../../components/types";
+import type { Tier } from "../../policies/platform";
 import { blockTags } from "../../components/tags";
 import { AWS_PLACEHOLDERS } from "../../engine/placeholders/aws";
 import type { Recorder } from "../../engine/monitor";

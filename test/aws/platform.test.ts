@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { AwsPlatform } from "../../components/aws";
-import { resolveInstance } from "../../components/catalog";
-import { TAG } from "../../components/types";
-import type { PlatformSpec } from "../../components/types";
+import { resolveInstance } from "../../policies/catalog";
+import { TAG } from "../../policies/platform";
+import type { PlatformSpec } from "../../policies/platform";
 import { AWS_PLACEHOLDERS } from "../../engine/placeholders/aws";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, ofType, registered, specWith, unwrap } from "../harness";

@@ -5,7 +5,7 @@ import {
   UNTAGGED_IMAGE_DAYS,
 } from "../../components/aws/registry";
 import { blockTags } from "../../components/tags";
-import type { Tier } from "../../components/types";
+import type { Tier } from "../../policies/platform";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, registered, single, unwrap } from "../harness";
 import {

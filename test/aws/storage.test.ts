@@ -8,7 +8,7 @@ import {
   bucketName,
 } from "../../components/aws/storage";
 import { blockTags } from "../../components/tags";
-import type { Tier } from "../../components/types";
+import type { Tier } from "../../policies/platform";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, registered, single, unwrap } from "../harness";
 import {

@@ -6,9 +6,9 @@ import {
   computeCapacity,
   trainingNames,
 } from "../../components/aws/training";
-import { SIZE_NAMES, resolveInstance, unavailableReason } from "../../components/catalog";
+import { SIZE_NAMES, resolveInstance, unavailableReason } from "../../policies/catalog";
 import { blockTags } from "../../components/tags";
-import type { TrainingSpec } from "../../components/types";
+import type { TrainingSpec } from "../../policies/platform";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, ofType, registered, single } from "../harness";
 import {

@@ -8,7 +8,7 @@ import {
 } from "../../components/aws/workspace";
 import { AWS_PLACEHOLDERS } from "../../engine/placeholders/aws";
 import { blockTags } from "../../components/tags";
-import type { TeamSpec, Tier } from "../../components/types";
+import type { TeamSpec, Tier } from "../../policies/platform";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, ofType, registered, single } from "../harness";
 import {

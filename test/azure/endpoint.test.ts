@@ -10,10 +10,10 @@ import {
   servingCondaFile,
   trafficTemplate,
 } from "../../components/azure/endpoint";
-import { SIZE_NAMES, resolveInstance, unavailableReason } from "../../components/catalog";
+import { SIZE_NAMES, resolveInstance, unavailableReason } from "../../policies/catalog";
 import { MODEL_ARTIFACTS } from "../../components/model";
 import { blockTags } from "../../components/tags";
-import type { EndpointSpec } from "../../components/types";
+import type { EndpointSpec } from "../../policies/platform";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, ofType, registered, single, unwrap } from "../harness";
 import {

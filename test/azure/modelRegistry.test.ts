@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { AzureModelRegistry } from "../../components/azure/modelRegistry";
 import { blockTags } from "../../components/tags";
-import type { Tier } from "../../components/types";
+import type { Tier } from "../../policies/platform";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, ofType, registered, single } from "../harness";
 import { AZURE_NAMES, PLACEMENT, SUFFIX, TAGS, azureOutputs, component } from "./fixtures";

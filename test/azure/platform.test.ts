@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { AzurePlatform } from "../../components/azure";
-import { resolveInstance } from "../../components/catalog";
+import { resolveInstance } from "../../policies/catalog";
 import { NAME_RULES, physicalName } from "../../components/naming";
-import { type PlatformSpec, TAG } from "../../components/types";
+import { type PlatformSpec, TAG } from "../../policies/platform";
 import type { Recorder } from "../../engine/monitor";
 import { AZURE_PLACEHOLDERS } from "../../engine/placeholders/azure";
 import {

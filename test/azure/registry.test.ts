@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { AzureContainerRegistry } from "../../components/azure/registry";
 import { NAME_RULES, physicalName } from "../../components/naming";
 import { blockTags } from "../../components/tags";
-import type { Tier } from "../../components/types";
+import type { Tier } from "../../policies/platform";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, registered, single, unwrap } from "../harness";
 import { AZURE_NAMES, PLACEMENT, SUFFIX, TAGS, azureOutputs, component } from "./fixtures";

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { AzureStorage, DATA_CONTAINER_NAME, LIFECYCLE_RULES } from "../../components/azure/storage";
 import { NAME_RULES, physicalName } from "../../components/naming";
 import { blockTags } from "../../components/tags";
-import type { Tier } from "../../components/types";
+import type { Tier } from "../../policies/platform";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, registered, single } from "../harness";
 import { AZURE_NAMES, PLACEMENT, SUFFIX, TAGS, azureOutputs, component } from "./fixtures";

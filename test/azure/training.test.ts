@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { isoDuration } from "../../components/azure/common";
 import { AzureTrainingCluster, trainingComputeName } from "../../components/azure/training";
-import { SIZE_NAMES, resolveInstance, unavailableReason } from "../../components/catalog";
+import { SIZE_NAMES, resolveInstance, unavailableReason } from "../../policies/catalog";
 import { blockTags } from "../../components/tags";
-import type { Tier, TrainingSpec } from "../../components/types";
+import type { Tier, TrainingSpec } from "../../policies/platform";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, registered, single, unwrap } from "../harness";
 import {

@@ -7,7 +7,7 @@ import {
   teamPrincipals,
 } from "../../components/azure/workspace";
 import { blockTags } from "../../components/tags";
-import type { TeamSpec, Tier } from "../../components/types";
+import type { TeamSpec, Tier } from "../../policies/platform";
 import type { Recorder } from "../../engine/monitor";
 import { parsePlatformSpec } from "../../components/spec";
 import { BASE_CONFIG, type Registration, mockPulumi, ofType, registered, single } from "../harness";

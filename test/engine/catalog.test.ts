@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { catalogRows } from "../../components/catalog";
+import { catalogRows } from "../../policies/catalog";
 import { runCli } from "../cli";
 
 describe("catalog command", () => {

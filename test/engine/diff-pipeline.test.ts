@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { parse, stringify } from "yaml";
-import { HOURS_PER_MONTH, resolveInstance } from "../../components/catalog";
+import { HOURS_PER_MONTH, resolveInstance } from "../../policies/catalog";
 import { usd } from "../../policies/lib/values";
 import { PROJECT_DIR } from "../cli";
 

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_DIR, runCli } from "../cli";
-import { HOURS_PER_MONTH, resolveInstance } from "../../components/catalog";
+import { HOURS_PER_MONTH, resolveInstance } from "../../policies/catalog";
 import { costJson, costText } from "../../engine/commands/cost";
 import { stackResources } from "../../engine/gate/args";
 import { fromStackExport } from "../../engine/gate/input";

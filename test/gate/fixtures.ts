@@ -1,5 +1,5 @@
-import { type SizeName, resolveInstance } from "../../components/catalog";
-import { TAG, type Tier } from "../../components/types";
+import { type SizeName, resolveInstance } from "../../policies/catalog";
+import { TAG, type Tier } from "../../policies/platform";
 import { UNKNOWN } from "../../engine/monitor";
 import type { ExportedResource, StackExport } from "../../engine/plan";
 import { resourceUrn } from "../../engine/urn";

@@ -10,7 +10,7 @@ import {
   SIZE_NAMES,
   resolveInstance,
   unavailableReason,
-} from "../../components/catalog";
+} from "../../policies/catalog";
 import {
   GcpOnlineEndpoint,
   type GcpOnlineEndpointArgs,

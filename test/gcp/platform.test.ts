@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { resolveInstance } from "../../components/catalog";
+import { resolveInstance } from "../../policies/catalog";
 import { GcpPlatform, modelRegistryName } from "../../components/gcp";
-import { TAG, type PlatformSpec } from "../../components/types";
+import { TAG, type PlatformSpec } from "../../policies/platform";
 import type { Recorder } from "../../engine/monitor";
 import { GCP_PLACEHOLDERS, PLACEHOLDER_PROJECT_NUMBER } from "../../engine/placeholders/gcp";
 import {

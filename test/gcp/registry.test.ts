@@ -2,7 +2,7 @@ import * as kms from "@pulumi/gcp/kms";
 import { expect } from "chai";
 import { GcpContainerRegistry } from "../../components/gcp/registry";
 import { blockTags } from "../../components/tags";
-import type { Tier } from "../../components/types";
+import type { Tier } from "../../policies/platform";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, registered, single, unwrap } from "../harness";
 import {

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { LIFECYCLE_RULES, GcpStorage } from "../../components/gcp/storage";
 import { NAME_RULES, physicalName } from "../../components/naming";
 import { blockTags } from "../../components/tags";
-import type { Tier } from "../../components/types";
+import type { Tier } from "../../policies/platform";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, ofType, registered, single } from "../harness";
 import {

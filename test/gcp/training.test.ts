@@ -6,10 +6,10 @@ import {
   SIZE_NAMES,
   resolveInstance,
   unavailableReason,
-} from "../../components/catalog";
+} from "../../policies/catalog";
 import { GcpTrainingCluster, SERVERLESS_CLUSTER_NAME } from "../../components/gcp/training";
 import { blockTags } from "../../components/tags";
-import type { TrainingSpec } from "../../components/types";
+import type { TrainingSpec } from "../../policies/platform";
 import type { Recorder } from "../../engine/monitor";
 import { type Registration, mockPulumi, registered, single, unwrap } from "../harness";
 import {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { resolveInstance } from "../../components/catalog";
+import { resolveInstance } from "../../policies/catalog";
 import {
   type DeploymentState,
   VertexModelDeployment,

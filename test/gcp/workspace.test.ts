@@ -4,7 +4,7 @@ import type { Recorder } from "../../engine/monitor";
 import { IAM_PROPAGATION_SECONDS } from "../../components/gcp/propagationWait";
 import { GcpWorkspace } from "../../components/gcp/workspace";
 import { blockTags } from "../../components/tags";
-import type { TeamSpec, Tier } from "../../components/types";
+import type { TeamSpec, Tier } from "../../policies/platform";
 import { type Registration, mockPulumi, ofType, registered, single, specWith } from "../harness";
 import {
   AGENT_MEMBERS,

@@ -5,8 +5,8 @@ import {
   chargeById,
   monthlyUsdPerUnit,
   resolveInstance,
-} from "../../components/catalog";
-import type { Cloud, Use } from "../../components/types";
+} from "../../policies/catalog";
+import type { Cloud, Use } from "../../policies/platform";
 import { stackResources } from "../../engine/gate/args";
 import { UNKNOWN } from "../../engine/monitor";
 import { idleFloorWithinBudget } from "../../policies/cost/idle-floor-within-budget";

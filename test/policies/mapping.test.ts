@@ -5,8 +5,8 @@ import {
   findInstanceType,
   resolveInstance,
   unavailableReason,
-} from "../../components/catalog";
-import { CLOUDS, type Cloud } from "../../components/types";
+} from "../../policies/catalog";
+import { CLOUDS, type Cloud } from "../../policies/platform";
 import { fromStackExport } from "../../engine/gate/input";
 import type { ExportedResource } from "../../engine/plan";
 import { instanceTypeInCatalog } from "../../policies/mapping/instance-type-in-catalog";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { INSTANCE_TYPES } from "../../components/catalog";
+import { INSTANCE_TYPES } from "../../policies/catalog";
 import {
   awsPrices,
   ec2OfferUrl,

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { INSTANCE_TYPES } from "../../components/catalog";
+import { INSTANCE_TYPES } from "../../policies/catalog";
 import { azurePrices, retailPricesUrl } from "../../engine/prices/azure";
 import { PriceSourceError } from "../../engine/prices/http";
 import type { PricedRow } from "../../engine/prices/lookup";

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { InstanceType } from "../../components/catalog";
+import type { InstanceType } from "../../policies/catalog";
 import { GCP_REASON, GCP_REFUSAL } from "../../engine/commands/prices";
 import { ec2OfferUrl } from "../../engine/prices/aws";
 import { type CliResult, PROJECT_DIR } from "../cli";

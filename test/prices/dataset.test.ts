@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { INSTANCE_TYPES, type InstanceType } from "../../components/catalog";
+import { INSTANCE_TYPES, type InstanceType } from "../../policies/catalog";
 import { parseCsvRecord } from "../../engine/prices/csv";
 import { PROJECT_DIR } from "../cli";
 

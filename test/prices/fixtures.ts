@@ -336,7 +336,7 @@ export const azureHandler: Handler = (url, base) => {
   return { body: azurePage(price === undefined ? [] : [windows, azureItem(sku, price)], null) };
 };
 
-export const REAL_CATALOG = path.resolve(__dirname, "../../components/catalog/instance-types.json");
+export const REAL_CATALOG = path.resolve(__dirname, "../../policies/catalog/instance-types.json");
 
 /** A copy of the project's catalog in a fresh temporary folder, to refresh without touching it. */
 export function temporaryCatalog(): string {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { InstanceType } from "../../components/catalog";
+import type { InstanceType } from "../../policies/catalog";
 import { ec2OfferUrl, sageMakerOfferUrl } from "../../engine/prices/aws";
 import { retailPricesUrl } from "../../engine/prices/azure";
 import { PriceSourceError } from "../../engine/prices/http";

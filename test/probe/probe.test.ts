@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { resolveInstance } from "../../components/catalog";
+import { resolveInstance } from "../../policies/catalog";
 import { LIST_KEYS_API_VERSION } from "../../engine/probe/azure";
 import type { ProbeReport } from "../../engine/probe/report";
 import type { EndpointReport } from "../../engine/probe/run";

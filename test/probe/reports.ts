@@ -1,4 +1,4 @@
-import type { Cloud } from "../../components/types";
+import type { Cloud } from "../../policies/platform";
 import { type ProbeReport, REPORT_FORMAT } from "../../engine/probe/report";
 import { DEFAULT_LIMITS, type EndpointReport } from "../../engine/probe/run";
 

@@ -1,4 +1,4 @@
-import type { Cloud, Use } from "../types";
+import type { Cloud, Use } from "../platform";
 import { type InstanceType, isRetired } from "./index";
 import { MEMORY_TOLERANCE_BELOW, SIZES, type SizeName, describeGpu } from "./sizes";
 

@@ -1,4 +1,4 @@
-import type { Cloud, Use } from "../types";
+import type { Cloud, Use } from "../platform";
 import type { SizeName } from "./sizes";
 
 /** A cloud that has no type for a size says why, so asking for it is a clear config error. */

@@ -1,5 +1,5 @@
-import type { Cloud, Use } from "../types";
-import { CLOUDS, USES } from "../types";
+import type { Cloud, Use } from "../platform";
+import { CLOUDS, USES } from "../platform";
 import chargeData from "./charges.json";
 import instanceTypeData from "./instance-types.json";
 import { MAPPING, type MappedType } from "./mapping";
