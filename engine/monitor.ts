@@ -15,6 +15,10 @@ export interface Registration {
   propertyDependencies: Record<string, string[]>;
   protect: boolean;
   retainOnDelete: boolean;
+  /** Replace by deleting first: decides the order in which the engine replaces resources. */
+  deleteBeforeReplace: boolean;
+  /** Inputs whose change replaces the resource, beyond what the provider's schema says. */
+  replaceOnChanges: string[];
   /** Inputs in the engine's wire form: unknowns are `UNKNOWN`, secrets keep their signature. */
   inputs: Record<string, unknown>;
   /** Version of the provider package that registered the resource. */
@@ -63,6 +67,8 @@ export interface RegisterRequest {
   };
   getProtect(): boolean | undefined;
   getRetainondelete(): boolean | undefined;
+  getDeletebeforereplace(): boolean;
+  getReplaceonchangesList(): string[];
   getObject(): Struct | undefined;
   getVersion(): string;
 }
@@ -180,6 +186,8 @@ export function toRegistration(req: RegisterRequest, urn: string): Registration 
     propertyDependencies,
     protect: req.getProtect() ?? false,
     retainOnDelete: req.getRetainondelete() ?? false,
+    deleteBeforeReplace: req.getDeletebeforereplace(),
+    replaceOnChanges: req.getReplaceonchangesList(),
     inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
   };
   if (req.getParent() !== "") registration.parent = req.getParent();

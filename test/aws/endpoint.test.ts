@@ -30,12 +30,10 @@ import {
   REGION,
   TAGS,
   VPC_ARN,
-  type ReplacementOptions,
   awsOutputs,
   component,
   named,
   privilegeProblems,
-  recordReplacementOptions,
   statement,
   statements,
 } from "./fixtures";
@@ -56,18 +54,15 @@ const SPEC: EndpointSpec = { name: "iris", size: "cpu-4x16", minReplicas: 2, max
 
 describe("aws online endpoint", () => {
   let rec: Recorder;
-  let options: Map<string, ReplacementOptions>;
 
   before(async () => {
     rec = await mockPulumi({
       outputs: awsOutputs,
       calls: { [IMAGE_CALL]: AWS_PLACEHOLDERS[IMAGE_CALL] },
     });
-    options = recordReplacementOptions();
   });
   beforeEach(() => {
     rec.reset();
-    options.clear();
   });
 
   async function build(
@@ -284,7 +279,7 @@ describe("aws online endpoint", () => {
       const { regs } = await build();
       const generation = single(regs, GENERATION);
       expect(generation.inputs.keepers).to.deep.equal({ capacity: "ml.m5.xlarge" });
-      expect(options.get(`${GENERATION}::${generation.name}`)?.deleteBeforeReplace).to.equal(true);
+      expect(generation.deleteBeforeReplace).to.equal(true);
       // The endpoint is updated only after the generation (and what depends on it) is replaced.
       expect(single(regs, ENDPOINT).dependencies).to.include(generation.urn);
       // The target's resource id depends on the generation, so replacing the generation
@@ -293,9 +288,7 @@ describe("aws online endpoint", () => {
       expect(target.propertyDependencies.resourceId).to.include(generation.urn);
       expect(single(regs, SCALING_POLICY).propertyDependencies.resourceId).to.include(target.urn);
       for (const scaling of [target, single(regs, SCALING_POLICY)]) {
-        expect(options.get(`${scaling.type}::${scaling.name}`)?.replaceOnChanges).to.deep.equal([
-          "resourceId",
-        ]);
+        expect(scaling.replaceOnChanges).to.deep.equal(["resourceId"]);
       }
     });
 

@@ -170,36 +170,3 @@ export const AWS_NAME = {
   batch: /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,127}$/,
   kmsAlias: /^alias\/(?!aws\/)[a-zA-Z0-9/_-]{1,250}$/,
 } as const;
-
-/** The resource options the recorder does not keep, by `<type>::<logical name>`. */
-export interface ReplacementOptions {
-  deleteBeforeReplace: boolean;
-  replaceOnChanges: string[];
-}
-
-interface OptionsRequest {
-  getType(): string;
-  getName(): string;
-  getDeletebeforereplace(): boolean;
-  getReplaceonchangesList(): string[];
-}
-
-/**
- * Records `deleteBeforeReplace` and `replaceOnChanges` of every registration from now on, which
- * decide the order the engine replaces resources in. Call after `mockPulumi`.
- */
-export function recordReplacementOptions(): Map<string, ReplacementOptions> {
-  const seen = new Map<string, ReplacementOptions>();
-  const monitor = pulumi.runtime.getMonitor() as unknown as {
-    registerResource(req: OptionsRequest, callback: unknown): void;
-  };
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, callback) => {
-    seen.set(`${req.getType()}::${req.getName()}`, {
-      deleteBeforeReplace: req.getDeletebeforereplace(),
-      replaceOnChanges: req.getReplaceonchangesList(),
-    });
-    register(req, callback);
-  };
-  return seen;
-}
