@@ -3,6 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import type * as inputs from "@pulumi/azure-native/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkspaceArgs, WorkspaceOutputs } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
@@ -73,6 +74,41 @@ export interface AzureWorkspaceArgs extends WorkspaceArgs, AzurePlacement {
   armAccessToken?: pulumi.Input<string>;
 }
 
+/**
+ * The workspace's managed network: in prod, only approved outbound traffic, with a private
+ * endpoint to the ML registry and FQDN rules to the package hosts behind a Basic firewall; none in
+ * dev. Each rule's `type` is known when the plan is made, even while the registry's id is not.
+ */
+export function managedNetworkSettings(
+  tier: Tier,
+  modelRegistryId: pulumi.Input<string>,
+): inputs.machinelearningservices.ManagedNetworkSettingsArgs {
+  if (tier !== "prod") return { isolationMode: "Disabled" };
+  return {
+    isolationMode: PROD_ISOLATION_MODE,
+    firewallSku: FIREWALL_SKU,
+    // The registry is not one of the workspace's own resources, so the managed network reaches
+    // it only through a private endpoint of its own (how-to-managed-network.md).
+    outboundRules: {
+      [REGISTRY_OUTBOUND_RULE]: {
+        type: "PrivateEndpoint",
+        category: "UserDefined",
+        destination: {
+          serviceResourceId: modelRegistryId,
+          subresourceTarget: REGISTRY_PRIVATE_LINK_TARGET,
+          sparkEnabled: false,
+        },
+      },
+      ...Object.fromEntries(
+        PACKAGE_HOSTS.map((host) => [
+          `packages-${host.replace(/[^a-z0-9]+/g, "-").replace(/^-/, "")}`,
+          { type: "FQDN", category: "UserDefined", destination: host },
+        ]),
+      ),
+    },
+  };
+}
+
 /** A member's object id names a user unless the spec says it names a group. */
 const DEFAULT_PRINCIPAL_TYPE: AzurePrincipalType = "User";
 
@@ -124,7 +160,11 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
   public readonly deploymentPrerequisites: pulumi.Resource[];
 
   constructor(name: string, args: AzureWorkspaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("mlplatform:azure:Workspace", name, {}, opts);
+    // The managed network is also the component's own input: the provider lifts the workspace's
+    // `managedNetwork` into one value, unknown at preview while the ML registry's id is, whereas
+    // here each rule stays apart and the cost model can count what the network bills.
+    const managedNetwork = managedNetworkSettings(args.tier, args.modelRegistryId);
+    super("mlplatform:azure:Workspace", name, { managedNetwork }, opts);
 
     const prod = args.tier === "prod";
     const tags = blockTags(args.tags, "workspace");
@@ -199,31 +239,7 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
         applicationInsights: insights.id,
         containerRegistry: args.containerRegistryId,
         publicNetworkAccess: prod ? "Disabled" : "Enabled",
-        managedNetwork: prod
-          ? {
-              isolationMode: PROD_ISOLATION_MODE,
-              firewallSku: FIREWALL_SKU,
-              // The registry is not one of the workspace's own resources, so the managed network
-              // reaches it only through a private endpoint of its own (how-to-managed-network.md).
-              outboundRules: {
-                [REGISTRY_OUTBOUND_RULE]: {
-                  type: "PrivateEndpoint",
-                  category: "UserDefined",
-                  destination: {
-                    serviceResourceId: args.modelRegistryId,
-                    subresourceTarget: REGISTRY_PRIVATE_LINK_TARGET,
-                    sparkEnabled: false,
-                  },
-                },
-                ...Object.fromEntries(
-                  PACKAGE_HOSTS.map((host) => [
-                    `packages-${host.replace(/[^a-z0-9]+/g, "-").replace(/^-/, "")}`,
-                    { type: "FQDN", category: "UserDefined", destination: host },
-                  ]),
-                ),
-              },
-            }
-          : { isolationMode: "Disabled" },
+        managedNetwork,
         tags,
       },
       statefulOptions(args.tier, this),
@@ -310,6 +326,7 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
     this.registerOutputs({
       workspaceName: this.workspaceName,
       datastoreName: this.datastoreName,
+      managedNetwork,
     });
   }
 }

@@ -23,6 +23,7 @@ export const CHARGED_TYPES = {
   awsMetricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
   azureLogAnalytics: "azure-native:operationalinsights:Workspace",
   azureAppInsights: "azure-native:applicationinsights:Component",
+  azurePrivateEndpoint: "azure-native:network:PrivateEndpoint",
   gcpTrainingCluster: "mlplatform:gcp:TrainingCluster",
 } as const;
 
@@ -68,10 +69,54 @@ function mlRegistry(props: Props): ChargeUse[] {
  */
 const MANAGED_NETWORK_PRIVATE_ENDPOINTS = 5;
 
-function mlWorkspace(props: Props): ChargeUse[] {
-  // Read without the analyzer's unknown-checking proxy: a network whose rules name resources
-  // created in the same update is not known until then, and says so instead of failing the model.
-  const network: unknown = Object.getOwnPropertyDescriptor(props, "managedNetwork")?.value;
+/** A managed network's fixed charges, and the data its endpoints and firewall process. */
+function managedNetworkCharges(network: Props): ChargeUse[] {
+  const uses: ChargeUse[] = [];
+  const rules = isRecord(network.outboundRules) ? Object.values(network.outboundRules) : [];
+  const ruleCount = (type: string) => rules.filter((r) => isRecord(r) && r.type === type).length;
+  const required =
+    network.isolationMode === "AllowOnlyApprovedOutbound" ? MANAGED_NETWORK_PRIVATE_ENDPOINTS : 0;
+  const endpoints = required + ruleCount("PrivateEndpoint");
+  if (endpoints > 0) {
+    uses.push(
+      { chargeId: "azure-private-endpoint", quantity: endpoints, block: "workspace" },
+      ...one("azure-private-endpoint-data", "workspace"),
+    );
+  }
+  if (ruleCount("FQDN") > 0) {
+    const sku = network.firewallSku === "Basic" ? "basic" : "standard";
+    uses.push(
+      ...one(`azure-firewall-${sku}`, "workspace"),
+      ...one(`azure-firewall-${sku}-data`, "workspace"),
+    );
+  }
+  return uses;
+}
+
+/** The component of this platform whose input holds its ML workspace's managed network. */
+const AZURE_WORKSPACE_BLOCK = "mlplatform:azure:Workspace";
+
+/**
+ * The managed network an Azure ML workspace declares. The provider lifts `managedNetwork` into one
+ * value, unknown at preview whenever a rule names a resource created in the same update; this
+ * platform's workspace block keeps the same settings as its own input, rule by rule, so the
+ * network is read there when the workspace's own copy is not known.
+ */
+function declaredNetwork(resource: PolicyResource, resources: readonly PolicyResource[]): unknown {
+  // Read without the analyzer's unknown-checking proxy: an unknown value says so instead of
+  // failing the model.
+  const own = (props: Props): unknown =>
+    Object.getOwnPropertyDescriptor(props, "managedNetwork")?.value;
+  const network = own(resource.props);
+  if (network === undefined || network === null || isRecord(network)) return network;
+  const block = resources.find(
+    (r) => r.urn === resource.parent?.urn && r.type === AZURE_WORKSPACE_BLOCK,
+  );
+  const declared = block === undefined ? undefined : own(block.props);
+  return isRecord(declared) ? declared : network;
+}
+
+function mlWorkspace(network: unknown): ChargeUse[] {
   if (network === undefined || network === null) return [];
   if (!isRecord(network)) {
     return [
@@ -84,20 +129,15 @@ function mlWorkspace(props: Props): ChargeUse[] {
       },
     ];
   }
-  const uses: ChargeUse[] = [];
-  const rules = isRecord(network.outboundRules) ? Object.values(network.outboundRules) : [];
-  const ruleCount = (type: string) => rules.filter((r) => isRecord(r) && r.type === type).length;
-  const required =
-    network.isolationMode === "AllowOnlyApprovedOutbound" ? MANAGED_NETWORK_PRIVATE_ENDPOINTS : 0;
-  const endpoints = required + ruleCount("PrivateEndpoint");
-  if (endpoints > 0) {
-    uses.push({ chargeId: "azure-private-endpoint", quantity: endpoints, block: "workspace" });
-  }
-  if (ruleCount("FQDN") > 0) {
-    const basic = network.firewallSku === "Basic";
-    uses.push(...one(basic ? "azure-firewall-basic" : "azure-firewall-standard", "workspace"));
-  }
-  return uses;
+  return managedNetworkCharges(network);
+}
+
+/** A private endpoint the program declares itself, such as the way in to a private workspace. */
+function privateEndpoint(): ChargeUse[] {
+  return [
+    ...one("azure-private-endpoint", "workspace"),
+    ...one("azure-private-endpoint-data", "workspace"),
+  ];
 }
 
 function cryptoKey(props: Props): ChargeUse[] {
@@ -142,7 +182,7 @@ const DETECTORS: Record<string, (props: Props, type: string) => ChargeUse[]> = {
   [T.awsSagemakerEndpointConfiguration]: endpointConfiguration,
   [T.azureContainerRegistry]: containerRegistry,
   [T.azureMlRegistry]: mlRegistry,
-  [T.azureMlWorkspace]: mlWorkspace,
+  [CHARGED_TYPES.azurePrivateEndpoint]: privateEndpoint,
   [T.azureStorageAccount]: () => one("azure-storage-account", "storage"),
   [T.azureKeyVault]: () => one("azure-key-vault", "workspace"),
   [CHARGED_TYPES.azureLogAnalytics]: () => one("azure-log-analytics", "workspace"),
@@ -156,7 +196,8 @@ const DETECTORS: Record<string, (props: Props, type: string) => ChargeUse[]> = {
 
 /**
  * The charges besides compute a resource brings. A GCP training cluster of this platform that
- * keeps no persistent resource (minNodes 0) trains on custom jobs, billed while they run.
+ * keeps no persistent resource (minNodes 0) trains on custom jobs, billed while they run; an
+ * Azure ML workspace's managed network is read where it is known (`declaredNetwork`).
  */
 export function chargesOf(
   resource: PolicyResource,
@@ -167,6 +208,9 @@ export function chargesOf(
       (r) => r.type === T.gcpVertexPersistentResource && r.parent?.urn === resource.urn,
     );
     return standing ? [] : one("gcp-vertex-custom-jobs", "training");
+  }
+  if (resource.type === T.azureMlWorkspace) {
+    return mlWorkspace(declaredNetwork(resource, resources));
   }
   return DETECTORS[resource.type]?.(resource.props, resource.type) ?? [];
 }

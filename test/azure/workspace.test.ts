@@ -234,6 +234,20 @@ describe("azure workspace", () => {
     });
   });
 
+  it("declares the managed network as its own input too, where the cost model reads it rule by rule", async () => {
+    const registrations = await build("prod");
+    const block = single(registrations, "mlplatform:azure:Workspace");
+    const workspace = single(registrations, WORKSPACE);
+    // The provider adds its defaults to its own copy.
+    expect(workspace.inputs.managedNetwork).to.deep.equal({
+      ...(block.inputs.managedNetwork as object),
+      enableNetworkMonitor: false,
+    });
+    rec.reset();
+    const dev = single(await build("dev"), "mlplatform:azure:Workspace");
+    expect(dev.inputs).to.deep.equal({ managedNetwork: { isolationMode: "Disabled" } });
+  });
+
   it("lets the prod image build reach the package hosts, through a Basic firewall", async () => {
     const workspace = single(await build("prod"), WORKSPACE);
     const managed = workspace.inputs.managedNetwork as {

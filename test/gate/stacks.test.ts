@@ -17,6 +17,8 @@ interface CostJson {
     maxMachines: number;
     idleMonthlyUsd: number;
     peakMonthlyUsd: number;
+    chargeId?: string;
+    quantity?: number;
   }[];
   unpriced: unknown[];
 }
@@ -47,10 +49,16 @@ describe("the project's own stacks", function () {
     expect(result.status, result.stderr).to.equal(0);
     const cost = JSON.parse(result.stdout) as CostJson;
     expect(cost.currency).to.equal("USD");
-    // The managed network names the model registry, created in the same update: the offline plan
-    // cannot know it, and the report says what it leaves out.
-    expect((cost.unpriced as { type: string }[]).map((u) => u.type)).to.deep.equal([
-      "azure-native:machinelearningservices:Workspace",
+    // The managed network names the model registry, created in the same update: the provider's
+    // input is not known, the workspace block's is, and prices it.
+    expect(cost.unpriced).to.deep.equal([]);
+    const network = cost.resources.filter(
+      (r) => r.cloud === "azure" && r.block === "workspace" && r.kind === "fixed",
+    );
+    expect(network.map((r) => [r.urn.split("::").pop(), r.chargeId, r.quantity])).to.deep.equal([
+      ["azure-workspace-access-endpoint", "azure-private-endpoint", 1],
+      ["azure-workspace-ml", "azure-private-endpoint", 6],
+      ["azure-workspace-ml", "azure-firewall-basic", 1],
     ]);
     expect(Object.keys(cost.clouds).sort()).to.deep.equal(["aws", "azure", "gcp"]);
     const compute = cost.resources.filter((r) => r.kind === "compute");

@@ -182,7 +182,12 @@ describe("cost model", () => {
         firewallSku: "Basic",
         outboundRules: { pypi: { type: "FQDN", destination: "pypi.org" } },
       }),
-    ).to.deep.equal(["azure-private-endpoint x5", "azure-firewall-basic x1"]);
+    ).to.deep.equal([
+      "azure-private-endpoint x5",
+      "azure-private-endpoint-data x1",
+      "azure-firewall-basic x1",
+      "azure-firewall-basic-data x1",
+    ]);
   });
 
   it("counts a managed network's own private endpoint rules, and says when the network is not known yet", () => {
@@ -196,13 +201,65 @@ describe("cost model", () => {
         }),
       ]),
     );
-    expect(withRule.lines.map((l) => (l.kind === "compute" ? 0 : l.quantity))).to.deep.equal([6]);
+    expect(withRule.lines.map((l) => (l.kind === "compute" ? 0 : l.quantity))).to.deep.equal([
+      6, 1,
+    ]);
     const unknown = estimateStack(stackResources([workspace(UNKNOWN)]));
     expect([unknown.lines, unknown.unpriced.map((u) => u.reason)]).to.deep.equal([
       [],
       [
         "its managedNetwork is not known until deployment, so its private endpoints and any Azure Firewall are not counted",
       ],
+    ]);
+  });
+
+  it("reads a managed network the provider cannot know yet from the workspace block's own input", () => {
+    const block = resource("mlplatform:azure:Workspace", "ws", {
+      managedNetwork: {
+        isolationMode: "AllowOnlyApprovedOutbound",
+        firewallSku: "Basic",
+        outboundRules: {
+          registry: { type: "PrivateEndpoint", destination: { serviceResourceId: UNKNOWN } },
+          pypi: { type: "FQDN", destination: "pypi.org" },
+        },
+      },
+    });
+    const workspace = {
+      ...resource("azure-native:machinelearningservices:Workspace", "ws-ml", {
+        managedNetwork: UNKNOWN,
+      }),
+      parent: block.urn,
+    };
+    const priced = estimateStack(stackResources([block, workspace]));
+    expect(priced.unpriced).to.deep.equal([]);
+    expect(
+      priced.lines.map((l) => [
+        l.name,
+        l.kind,
+        l.kind === "compute" ? "" : l.chargeId,
+        l.idleMonthlyUsd,
+      ]),
+    ).to.deep.equal([
+      ["ws-ml", "fixed", "azure-private-endpoint", charge("azure-private-endpoint", 6)],
+      ["ws-ml", "usage", "azure-private-endpoint-data", 0],
+      ["ws-ml", "fixed", "azure-firewall-basic", charge("azure-firewall-basic", 1)],
+      ["ws-ml", "usage", "azure-firewall-basic-data", 0],
+    ]);
+    // A workspace of another program has no such block: its network stays not priced.
+    const orphan = estimateStack(stackResources([{ ...workspace, parent: undefined }]));
+    expect(orphan.unpriced.map((u) => u.urn)).to.deep.equal([workspace.urn]);
+  });
+
+  it("prices a private endpoint the program declares by the hour, and its data by use", () => {
+    const endpoint = resource("azure-native:network:PrivateEndpoint", "way-in", {
+      privateLinkServiceConnections: [{ groupIds: ["amlworkspace"] }],
+    });
+    const { lines } = estimateStack(stackResources([endpoint]));
+    expect(
+      lines.map((l) => [l.kind, l.block, l.kind === "compute" ? "" : l.byUse, l.idleMonthlyUsd]),
+    ).to.deep.equal([
+      ["fixed", "workspace", null, 0.01 * HOURS_PER_MONTH],
+      ["usage", "workspace", "$0.01 per GB in and $0.01 per GB out", 0],
     ]);
   });
 
