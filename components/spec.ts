@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
-import { SIZES, SIZE_NAMES, isSizeName, unavailableReason } from "../policies/catalog";
+import { SIZE_NAMES, isSizeName, unavailableReason } from "../policies/catalog";
 import {
   AZURE_PRINCIPAL_TYPES,
   CLOUDS,
@@ -457,24 +457,13 @@ function crossChecks(
       });
     }
     // 0 asks for as low as each cloud's service goes (the catalog's SCALE_FLOORS): SageMaker
-    // serverless inference, one replica on Azure ML and Vertex AI, which the plan and `cost` show.
-    if (min === 0) {
-      if (tier === "prod") {
-        problems.push({
-          key: at(`${where}.minReplicas`),
-          message: "0 is not allowed in prod; use 1 or more (prod endpoints stay warm)",
-        });
-      } else if (
-        clouds.includes("aws") &&
-        size !== undefined &&
-        isSizeName(size) &&
-        SIZES[size].gpu !== null
-      ) {
-        problems.push({
-          key: at(`${where}.minReplicas`),
-          message: `0 is not allowed for the GPU size ${size} on aws: a SageMaker endpoint scales to zero only on serverless inference, which has no GPU; use 1 or more, a CPU size, or remove aws from mlplatform:clouds`,
-        });
-      }
+    // serverless inference where the size fits it, else one instance; one replica on Azure ML
+    // and Vertex AI; the `cost` report names each floor taken.
+    if (min === 0 && tier === "prod") {
+      problems.push({
+        key: at(`${where}.minReplicas`),
+        message: "0 is not allowed in prod; use 1 or more (prod endpoints stay warm)",
+      });
     }
   });
 

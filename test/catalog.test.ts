@@ -44,12 +44,13 @@ describe("instance catalog", () => {
     }
   });
 
-  it("has CPU sizes from 2 vCPU / 8 GiB to 16 vCPU / 64 GiB and GPU sizes named by model, memory and count", () => {
+  it("has CPU sizes from 2 vCPU / 4 GiB to 16 vCPU / 64 GiB and GPU sizes named by model, memory and count", () => {
     const cpu = SIZE_NAMES.filter((s) => SIZES[s].gpu === null).map((s) => [
       SIZES[s].vcpus,
       SIZES[s].memoryGiB,
     ]);
     expect(cpu).to.deep.equal([
+      [2, 4],
       [2, 8],
       [4, 16],
       [8, 32],
@@ -99,8 +100,9 @@ describe("instance catalog", () => {
   });
 
   it("fits only GPU-less sizes of at most 6 GiB on SageMaker serverless inference", () => {
-    expect(SIZE_NAMES.filter(serverlessFits)).to.deep.equal([]);
+    expect(SIZE_NAMES.filter(serverlessFits)).to.deep.equal(["cpu-2x4"]);
     expect(serverlessFits("cpu-2x8")).to.equal(false);
+    expect(serverlessFits("gpu-t4x1")).to.equal(false);
   });
 
   describe("every mapped row is honest", () => {
@@ -281,7 +283,7 @@ describe("instance catalog", () => {
     expect(scaledBounds("gcp", "hosting", 0, 0)).to.deep.equal({ min: 1, max: 1 });
     expect(scaledBounds("azure", "hosting", 0, 3)).to.deep.equal({ min: 1, max: 3 });
     expect(scaledBounds("azure", "training", 0, 3)).to.deep.equal({ min: 0, max: 3 });
-    expect(scaledBounds("aws", "hosting", 0, 2)).to.deep.equal({ min: 0, max: 2 });
+    expect(scaledBounds("aws", "hosting", 0, 2)).to.deep.equal({ min: 1, max: 2 });
     expect(scaledBounds("gcp", "hosting", 2, 6)).to.deep.equal({ min: 2, max: 6 });
   });
 

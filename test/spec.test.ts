@@ -163,7 +163,7 @@ describe("platform spec", () => {
     it("takes a size from the catalog", () => {
       const [problem] = problemsWith(training({ size: "cpu-3x12" }));
       expect(problem).to.match(
-        /^mlplatform:training\.size: "cpu-3x12" is not allowed; use one of cpu-2x8, /,
+        /^mlplatform:training\.size: "cpu-3x12" is not allowed; use one of cpu-2x4, cpu-2x8, /,
       );
     });
     it("takes a size every listed cloud offers for training", () => {
@@ -263,14 +263,22 @@ describe("platform spec", () => {
         }),
       ).to.deep.equal([]);
     });
-    it("refuses zero replicas for a GPU size on aws, whose serverless inference has no GPU", () => {
+    it("takes zero replicas for a GPU size on aws, which runs it on instances from 1", () => {
       expect(
         problemsWith({
           "mlplatform:clouds": ["aws", "azure"],
           ...endpoint({ size: "gpu-t4x1", minReplicas: 0 }),
         }),
+      ).to.deep.equal([]);
+    });
+    it("refuses the serverless-sized cpu-2x4 on the clouds the catalog has no type for, naming aws", () => {
+      expect(
+        problemsWith({
+          "mlplatform:clouds": ["aws", "gcp"],
+          ...endpoint({ size: "cpu-2x4", minReplicas: 0 }),
+        }),
       ).to.deep.equal([
-        "mlplatform:endpoints[0].minReplicas: 0 is not allowed for the GPU size gpu-t4x1 on aws: a SageMaker endpoint scales to zero only on serverless inference, which has no GPU; use 1 or more, a CPU size, or remove aws from mlplatform:clouds",
+        'mlplatform:endpoints[0].size: "cpu-2x4" is not available on gcp (the catalog prices no Vertex AI type of 2 vCPUs and 4 GiB for this use (none is in its dated price dataset); for hosting, it runs on aws); use a size every listed cloud offers, or remove gcp from mlplatform:clouds',
       ]);
     });
     it("refuses a size on a cloud that has no such GPU, naming the clouds that have it", () => {

@@ -1,4 +1,4 @@
-import { instanceFor } from "../../policies/catalog";
+import { instanceFor, isSizeName, scaledBounds, serverlessFits } from "../../policies/catalog";
 import * as appautoscaling from "@pulumi/aws/appautoscaling";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as iam from "@pulumi/aws/iam";
@@ -86,11 +86,12 @@ export function sagemakerHostEc2Type(instanceType: string): string {
 }
 
 /**
- * An endpoint that may scale to zero runs on serverless inference: SageMaker instance-based
- * variants keep at least one instance.
+ * An endpoint that may scale to zero runs on serverless inference where its size fits it (no GPU,
+ * at most 6 GB). Any other size runs on instances from the catalog's floor of 1: instance-based
+ * variants keep at least one, and the cost report names that floor.
  */
-export function isServerless(minReplicas: number): boolean {
-  return minReplicas === 0;
+export function isServerless(size: string, minReplicas: number): boolean {
+  return minReplicas === 0 && isSizeName(size) && serverlessFits(size);
 }
 
 /** Serverless memory and concurrency for a catalog size and the spec's replica ceiling. */
@@ -138,9 +139,11 @@ export interface AwsOnlineEndpointArgs extends OnlineEndpointArgs, AwsPlacement 
  * for the size: the model is network-isolated inside the platform's VPC, the configuration starts
  * `minReplicas` instances, encrypts their volumes with the platform key and captures requests and
  * responses to the bucket, and Application Auto Scaling keeps the variant between `minReplicas`
- * and `maxReplicas` by tracking invocations per instance. With `minReplicas` 0 (dev only) the
- * endpoint uses serverless inference, which costs nothing idle; SageMaker serverless inference
- * supports no VPC, network isolation, data capture or GPU, so those are left out.
+ * and `maxReplicas` by tracking invocations per instance. With `minReplicas` 0 (dev only) and a
+ * size that fits serverless inference (`serverlessFits`: no GPU, at most 6 GB) the endpoint uses
+ * serverless inference, which costs nothing idle and supports no VPC, network isolation or data
+ * capture, so those are left out; a size that does not fit runs on instances from 1, the least
+ * an instance-based variant keeps (`SCALE_FLOORS`).
  * Both kinds get CloudWatch alarms on 5xx errors and on p90 model latency.
  */
 export class AwsOnlineEndpoint extends pulumi.ComponentResource implements OnlineEndpointOutputs {
@@ -162,12 +165,10 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
     super("mlplatform:aws:OnlineEndpoint", name, {}, opts);
 
     const instance = instanceFor("aws", args.size, "hosting");
-    const serverless = isServerless(args.minReplicas);
-    if (serverless && instance.gpu !== null) {
-      throw new pulumi.RunError(
-        `endpoint ${args.name}: size ${args.size} has a GPU, and SageMaker serverless inference (used when minReplicas is 0) has none; use a CPU size or minReplicas 1 or more`,
-      );
-    }
+    const serverless = isServerless(args.size, args.minReplicas);
+    const replicas = serverless
+      ? { min: 0, max: args.maxReplicas }
+      : scaledBounds("aws", "hosting", args.minReplicas, args.maxReplicas);
     const tags = blockTags(args.tags, "endpoint", args.size);
     const names = endpointNames(args.nameParts, args.name);
     const { account, network } = args;
@@ -300,13 +301,13 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
             ? {
                 variantName: VARIANT_NAME,
                 modelName: model.name,
-                serverlessConfig: serverlessConfig(instance.memoryGiB, args.maxReplicas),
+                serverlessConfig: serverlessConfig(instance.memoryGiB, replicas.max),
               }
             : {
                 variantName: VARIANT_NAME,
                 modelName: model.name,
                 instanceType: instance.instanceType,
-                initialInstanceCount: args.minReplicas,
+                initialInstanceCount: replicas.min,
               },
         ],
         ...(serverless ? {} : instanceConfiguration(instance, args, captureUri)),
@@ -342,8 +343,8 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
           resourceId: pulumi
             .all([endpoint.name, scalingGeneration.id])
             .apply(([endpointName]) => `endpoint/${endpointName}/variant/${VARIANT_NAME}`),
-          minCapacity: args.minReplicas,
-          maxCapacity: args.maxReplicas,
+          minCapacity: replicas.min,
+          maxCapacity: replicas.max,
           tags,
         },
         // The provider already replaces on a new resource id; said here so the order above
@@ -415,8 +416,8 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
     this.endpointName = endpoint.name;
     this.scoringUrl = pulumi.interpolate`https://runtime.sagemaker.${account.region}.${account.dnsSuffix}/endpoints/${endpoint.name}/invocations`;
     this.instanceType = instance.instanceType;
-    this.minReplicas = args.minReplicas;
-    this.maxReplicas = args.maxReplicas;
+    this.minReplicas = replicas.min;
+    this.maxReplicas = replicas.max;
     this.registerOutputs({
       endpointName: this.endpointName,
       scoringUrl: this.scoringUrl,

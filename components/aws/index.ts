@@ -59,7 +59,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     const instanceTypes = [
       instanceFor("aws", spec.training.size, "training").instanceType,
       ...spec.endpoints
-        .filter((endpoint) => !isServerless(endpoint.minReplicas))
+        .filter((endpoint) => !isServerless(endpoint.size, endpoint.minReplicas))
         .map((endpoint) =>
           sagemakerHostEc2Type(instanceFor("aws", endpoint.size, "hosting").instanceType),
         ),

@@ -122,6 +122,19 @@ export function monthlyUsdPerUnit(charge: Charge): number {
   return (charge.usdPerHour ?? 0) * HOURS_PER_MONTH;
 }
 
+/**
+ * SageMaker serverless inference: memory from 1 GB to 6 GB in 1 GB steps, no GPU
+ * (https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html; the same values in
+ * the `memorySizeInMb` docs of @pulumi/aws 7.48).
+ */
+export const SERVERLESS_MAX_MEMORY_GIB = 6;
+
+/** Whether a size fits SageMaker serverless inference: no GPU and at most 6 GiB of memory. */
+export function serverlessFits(size: SizeName): boolean {
+  const spec = SIZES[size];
+  return spec.gpu === null && spec.memoryGiB <= SERVERLESS_MAX_MEMORY_GIB;
+}
+
 /** The least a cloud's block can run when the spec asks for 0, and why. */
 export interface ScaleFloor {
   min: number;
@@ -131,9 +144,10 @@ export interface ScaleFloor {
 
 /**
  * The least each cloud's block can scale to when the spec asks for 0 ("as low as the service
- * goes"). SageMaker scales an endpoint to zero only on serverless inference (see
- * `serverlessFits`), so its instance floor is 1; AWS Batch, Azure ML compute clusters and Vertex AI
- * custom jobs scale training to zero; Azure ML and Vertex AI online deployments keep one replica.
+ * goes"). SageMaker scales an endpoint to zero only on serverless inference, for the sizes that
+ * fit it (`serverlessFits`), so its instance floor is 1; AWS Batch, Azure ML compute clusters and
+ * Vertex AI custom jobs scale training to zero; Azure ML and Vertex AI online deployments keep
+ * one replica.
  */
 export const SCALE_FLOORS: Record<Cloud, Record<Use, ScaleFloor>> = {
   aws: {
@@ -142,10 +156,13 @@ export const SCALE_FLOORS: Record<Cloud, Record<Use, ScaleFloor>> = {
       reason: "an AWS Batch managed compute environment scales to 0 vCPUs",
       source: "https://docs.aws.amazon.com/batch/latest/APIReference/API_ComputeResource.html",
     },
+    // Instances scale to 0 only under inference components
+    // (sagemaker/latest/dg/endpoint-auto-scaling-zero-instances.html), which @pulumi/aws 7.48
+    // cannot declare: its endpoint configuration takes `managedInstanceScaling.minInstanceCount`,
+    // but no resource creates an inference component.
     hosting: {
-      min: 0,
-      reason:
-        "SageMaker serverless inference bills per request and keeps no instance; instance-based variants keep 1, and inference components, which scale to 0, have no resource in @pulumi/aws",
+      min: 1,
+      reason: `a SageMaker instance-based variant keeps at least 1 instance; serverless inference, which keeps none, takes only sizes without a GPU and with at most ${SERVERLESS_MAX_MEMORY_GIB} GB of memory, and inference components, which scale instances to 0, have no resource in @pulumi/aws`,
       source: "https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html",
     },
   },
@@ -184,19 +201,6 @@ export const SCALE_FLOOR: Record<Cloud, Record<Use, number>> = {
   azure: { training: SCALE_FLOORS.azure.training.min, hosting: SCALE_FLOORS.azure.hosting.min },
   gcp: { training: SCALE_FLOORS.gcp.training.min, hosting: SCALE_FLOORS.gcp.hosting.min },
 };
-
-/**
- * SageMaker serverless inference: memory from 1 GB to 6 GB in 1 GB steps, no GPU
- * (https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html; the same values in
- * the `memorySizeInMb` docs of @pulumi/aws 7.48).
- */
-export const SERVERLESS_MAX_MEMORY_GIB = 6;
-
-/** Whether a size fits SageMaker serverless inference: no GPU and at most 6 GiB of memory. */
-export function serverlessFits(size: SizeName): boolean {
-  const spec = SIZES[size];
-  return spec.gpu === null && spec.memoryGiB <= SERVERLESS_MAX_MEMORY_GIB;
-}
 
 /** Whether a type is retired on `today` (an ISO date). */
 export function isRetired(type: Pick<InstanceType, "retirement">, today: string): boolean {

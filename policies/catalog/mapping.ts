@@ -12,6 +12,14 @@ export type MappedType = string | Unavailable;
 const VERTEX_TRAINING_HAS_NO_2_VCPU =
   "Vertex AI training accepts no 2-vCPU standard machine type; n1-standard-4 is the smallest";
 
+/**
+ * A 2 vCPU / 4 GiB size is for small models served on SageMaker serverless inference (at most
+ * 6 GB) or on one ml.c5.large; the other services' types of that shape are not in the catalog's
+ * dated VM price dataset, whose prices every VM row must match.
+ */
+const NO_PRICED_2X4 = (cloud: string) =>
+  `the catalog prices no ${cloud} type of 2 vCPUs and 4 GiB for this use (none is in its dated price dataset)`;
+
 const EC2_HAS_NO_SINGLE_A100 =
   "no EC2 or SageMaker type carries one A100: p4d.24xlarge and p4de.24xlarge carry 8";
 const AZURE_SINGLE_A100_IS_80GB =
@@ -24,6 +32,17 @@ const AZURE_HAS_NO_L4 = "Azure offers no VM size with an NVIDIA L4";
  * the honesty rules (same GPU, same vCPUs, memory within tolerance, smallest fit, not retired).
  */
 export const MAPPING: Record<SizeName, Record<Cloud, Record<Use, MappedType>>> = {
+  "cpu-2x4": {
+    aws: { training: { unavailable: NO_PRICED_2X4("EC2") }, hosting: "ml.c5.large" },
+    azure: {
+      training: { unavailable: NO_PRICED_2X4("Azure") },
+      hosting: { unavailable: NO_PRICED_2X4("Azure") },
+    },
+    gcp: {
+      training: { unavailable: VERTEX_TRAINING_HAS_NO_2_VCPU },
+      hosting: { unavailable: NO_PRICED_2X4("Vertex AI") },
+    },
+  },
   "cpu-2x8": {
     aws: { training: "m5.large", hosting: "ml.m5.large" },
     azure: { training: "Standard_D2as_v4", hosting: "Standard_D2as_v4" },

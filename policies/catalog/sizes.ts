@@ -23,6 +23,12 @@ export interface SizeSpec {
 }
 
 export const SIZES = {
+  "cpu-2x4": {
+    vcpus: 2,
+    memoryGiB: 4,
+    gpu: null,
+    description: "2 vCPU, 4 GiB, compute optimized",
+  },
   "cpu-2x8": { vcpus: 2, memoryGiB: 8, gpu: null, description: "2 vCPU, 8 GiB, general purpose" },
   "cpu-4x16": {
     vcpus: 4,

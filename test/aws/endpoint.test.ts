@@ -13,7 +13,12 @@ import {
   sagemakerHostEc2Type,
   serverlessConfig,
 } from "../../components/aws/endpoint";
-import { SIZE_NAMES, resolveInstance, unavailableReason } from "../../policies/catalog";
+import {
+  SIZE_NAMES,
+  instanceFor,
+  resolveInstance,
+  unavailableReason,
+} from "../../policies/catalog";
 import { MODEL_ARTIFACTS } from "../../components/model";
 import { blockTags } from "../../components/tags";
 import type { EndpointSpec, Tier } from "../../policies/platform";
@@ -314,15 +319,15 @@ describe("aws online endpoint", () => {
   });
 
   describe("with minReplicas 0 (dev)", () => {
-    const dev = { minReplicas: 0, maxReplicas: 4, size: "cpu-2x8" };
+    const dev = { minReplicas: 0, maxReplicas: 4, size: "cpu-2x4" };
 
-    it("uses serverless inference sized from the catalog memory", async () => {
+    it("uses serverless inference sized from the catalog memory where the size fits it", async () => {
       const config = single((await build(dev, "dev")).regs, CONFIG);
       expect(config.inputs.productionVariants).to.deep.equal([
         {
           variantName: VARIANT_NAME,
           modelName: "ep-model-generated",
-          serverlessConfig: { memorySizeInMb: 6144, maxConcurrency: 4 },
+          serverlessConfig: { memorySizeInMb: 4096, maxConcurrency: 4 },
         },
       ]);
       expect(config.inputs).to.not.have.any.keys("kmsKeyArn", "dataCaptureConfig");
@@ -345,24 +350,18 @@ describe("aws online endpoint", () => {
       expect(single(regs, GENERATION).inputs.keepers).to.deep.equal({ capacity: "serverless" });
     });
 
-    it("refuses a GPU size, which serverless inference cannot run", () => {
-      expect(
-        () =>
-          new AwsOnlineEndpoint("gpu", {
-            ...PLACEMENT,
-            ...SPEC,
-            ...dev,
-            size: "gpu-t4x1",
-            tier: "dev",
-            tags: TAGS,
-            network: NETWORK,
-            kmsKeyArn: KEY_ARN,
-            bucketName: BUCKET,
-            bucketArn: BUCKET_ARN,
-            alertTopicArn: TOPIC_ARN,
-          }),
-      ).to.throw(/endpoint iris: size gpu-t4x1 has a GPU.*minReplicas 1 or more/);
-    });
+    for (const size of ["cpu-2x8", "gpu-t4x1"]) {
+      it(`runs ${size}, which serverless inference cannot hold, on instances from 1`, async () => {
+        const { regs } = await build({ ...dev, size }, "dev");
+        const variant = (
+          single(regs, CONFIG).inputs.productionVariants as Record<string, unknown>[]
+        )[0];
+        expect(variant).to.not.have.property("serverlessConfig");
+        expect(variant.initialInstanceCount).to.equal(1);
+        expect(variant.instanceType).to.equal(instanceFor("aws", size, "hosting").instanceType);
+        expect(single(regs, TARGET).inputs).to.deep.include({ minCapacity: 1, maxCapacity: 4 });
+      });
+    }
   });
 
   it("keeps serverless settings within what SageMaker accepts for every size", () => {

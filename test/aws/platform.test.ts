@@ -153,7 +153,8 @@ describe("aws platform", () => {
       "mlplatform:endpoints": [
         { name: "iris", size: "cpu-4x16", minReplicas: 2, maxReplicas: 6 },
         { name: "churn", size: "gpu-t4x1", minReplicas: 1, maxReplicas: 2 },
-        { name: "idle", size: "cpu-2x8", minReplicas: 0, maxReplicas: 2 },
+        { name: "idle", size: "cpu-2x4", minReplicas: 0, maxReplicas: 2 },
+        { name: "small", size: "cpu-2x8", minReplicas: 0, maxReplicas: 2 },
       ],
     });
     await build(spec);
@@ -161,7 +162,8 @@ describe("aws platform", () => {
       (c) => c.token === "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings",
     );
     expect(offerings?.inputs.filters).to.deep.equal([
-      { name: "instance-type", values: ["g4dn.xlarge", "m5.2xlarge", "m5.xlarge"] },
+      // "idle" runs on serverless inference; "small" does not fit it and runs on instances.
+      { name: "instance-type", values: ["g4dn.xlarge", "m5.2xlarge", "m5.large", "m5.xlarge"] },
     ]);
   });
 

@@ -128,18 +128,39 @@ describe("cost report", () => {
       compute
         .filter((r) => r.cloud === cloud && r.use === use)
         .map((r) => [r.minMachines, r.idleMonthlyUsd]);
-    expect(idle("aws", "hosting")).to.deep.equal([]);
+    // cpu-2x8 has more memory than serverless inference offers: one instance, named as a floor,
+    // rather than a serverless variant with less memory than the size.
+    expect(idle("aws", "hosting").map(([machines]) => machines)).to.deep.equal([1]);
     expect(
-      report.resources
-        .filter((r) => r.kind === "usage" && r.chargeId === "aws-sagemaker-serverless")
-        .map((r) => r.name),
-    ).to.deep.equal(["aws-endpoint-iris-config"]);
+      report.resources.filter(
+        (r) => r.kind === "usage" && r.chargeId === "aws-sagemaker-serverless",
+      ),
+    ).to.deep.equal([]);
     expect(idle("aws", "training")).to.deep.equal([[0, 0]]);
     expect(idle("azure", "training")).to.deep.equal([[0, 0]]);
     expect(idle("azure", "hosting").map(([machines]) => machines)).to.deep.equal([1]);
     expect(idle("gcp", "hosting").map(([machines]) => machines)).to.deep.equal([1]);
     expect(
       compute.filter((r) => r.floor !== undefined && r.use === "hosting").map((r) => r.cloud),
-    ).to.deep.equal(["azure", "gcp"]);
+    ).to.deep.equal(["aws", "azure", "gcp"]);
+  });
+
+  it("idles a dev endpoint of a size that fits serverless inference at $0 on aws", function () {
+    this.timeout(180_000);
+    const dev = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cost-")), "Pulumi.dev.yaml");
+    const awsOnly = dev
+      .replace(/mlplatform:clouds: \[.*\]/, "mlplatform:clouds: [aws]")
+      .replace(/size: cpu-2x8/, "size: cpu-2x4")
+      .replace(/minReplicas: \d+/, "minReplicas: 0");
+    fs.writeFileSync(file, awsOnly);
+    const result = runCli(["cost", "--stack", "dev", "--config-file", file, "--json"]);
+    expect(result.stderr).to.equal("");
+    const report = JSON.parse(result.stdout) as ReturnType<typeof costJson>;
+    const endpoint = report.resources.filter((r) => r.block === "endpoint");
+    expect(endpoint.filter((r) => r.kind === "compute")).to.deep.equal([]);
+    expect(
+      endpoint.flatMap((r) => (r.kind === "usage" ? [[r.chargeId, r.detail]] : [])),
+    ).to.deep.equal([["aws-sagemaker-serverless", "4096 MB of memory"]]);
   });
 });

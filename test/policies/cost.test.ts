@@ -296,6 +296,10 @@ describe("cost model", () => {
     const lines = computeOf(devPlan());
     expect(lines.filter((l) => l.floor !== undefined).map((l) => [l.name, l.floor])).to.deep.equal([
       [
+        "aws-endpoint-iris-config",
+        "a SageMaker instance-based variant keeps at least 1 instance; serverless inference, which keeps none, takes only sizes without a GPU and with at most 6 GB of memory, and inference components, which scale instances to 0, have no resource in @pulumi/aws",
+      ],
+      [
         "azure-endpoint-iris-deployment",
         "an Azure ML managed online deployment keeps at least 1 instance",
       ],
