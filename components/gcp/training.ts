@@ -78,17 +78,24 @@ export class GcpTrainingCluster extends pulumi.ComponentResource implements Trai
     args: GcpTrainingClusterArgs,
     opts: pulumi.ComponentResourceOptions = {},
   ) {
-    super("mlplatform:gcp:TrainingCluster", name, {}, opts);
-
     const row = instanceFor("gcp", args.size, "training");
     const serverless = args.minNodes === 0;
     const bounds = serverless
       ? { min: 0, max: args.maxNodes }
       : scaledBounds("gcp", "training", args.minNodes, args.maxNodes);
+    const serverlessJobs = {
+      machineSpec: machineSpec(row),
+      maxReplicaCount: bounds.max,
+      schedulingStrategy: args.spot ? ("SPOT" as const) : ("STANDARD" as const),
+    };
+    // Without a standing cluster no cloud resource says what training may run: the component's
+    // own input does, for the cost model's ceiling (policies/lib/compute.ts, `jobGroups`).
+    super("mlplatform:gcp:TrainingCluster", name, serverless ? { serverlessJobs } : {}, opts);
+
     const settings = {
       project: args.project,
       region: args.region,
-      machineSpec: machineSpec(row),
+      machineSpec: serverlessJobs.machineSpec,
       maxReplicaCount: bounds.max,
       serviceAccount: args.serviceAccount,
       kmsKeyName: args.kmsKeyName,
@@ -99,7 +106,7 @@ export class GcpTrainingCluster extends pulumi.ComponentResource implements Trai
       this.jobSettings = pulumi.output({
         ...settings,
         mode: "serverless" as const,
-        schedulingStrategy: args.spot ? ("SPOT" as const) : ("STANDARD" as const),
+        schedulingStrategy: serverlessJobs.schedulingStrategy,
         notApplied: [
           `idleMinutes (${args.idleMinutes}): a serverless job's machines are released when the job ends`,
         ],

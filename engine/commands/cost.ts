@@ -158,7 +158,7 @@ function regionNotes(lines: readonly CostLine[], values: Record<string, string>)
 /**
  * The cost report as text: a table of every compute group and fixed charge with totals per
  * cloud and for the stack, then notes on what the figures are and are not: spot prices, scale
- * floors, price regions, and what is billed by use. `values` is the stack's config.
+ * floors, ceilings the cloud does not enforce, price regions, and what is billed by use. `values` is the stack's config.
  */
 export function costText(
   estimate: StackEstimate,
@@ -182,6 +182,9 @@ export function costText(
     ...compute
       .filter((l) => l.floor !== undefined)
       .map((l) => `Floor: ${l.name} idles at ${l.machines.min}: ${l.floor}.`),
+    ...compute
+      .filter((l) => l.ceiling !== undefined)
+      .map((l) => `Ceiling: ${l.name} peaks at ${l.machines.max} by convention: ${l.ceiling}.`),
     ...regionNotes(lines, values),
     ...(budget === undefined ? [] : [`Budget (${BUDGET_KEY}): ${budget} USD a month.`]),
     ...estimate.unpriced.map((u) => `Not priced: ${u.urn}: ${u.reason}.`),
@@ -225,6 +228,7 @@ export function costJson(estimate: StackEstimate) {
           maxMachines: l.machines.max,
           ...(l.autoscalerUrn === undefined ? {} : { autoscalerUrn: l.autoscalerUrn }),
           ...(l.floor === undefined ? {} : { floor: l.floor }),
+          ...(l.ceiling === undefined ? {} : { ceiling: l.ceiling }),
           ...amounts,
         }
       : {

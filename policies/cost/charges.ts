@@ -24,7 +24,6 @@ export const CHARGED_TYPES = {
   azureLogAnalytics: "azure-native:operationalinsights:Workspace",
   azureAppInsights: "azure-native:applicationinsights:Component",
   azurePrivateEndpoint: "azure-native:network:PrivateEndpoint",
-  gcpTrainingCluster: "mlplatform:gcp:TrainingCluster",
 } as const;
 
 const one = (chargeId: string, block: Block): ChargeUse[] => [{ chargeId, quantity: 1, block }];
@@ -195,20 +194,13 @@ const DETECTORS: Record<string, (props: Props, type: string) => ChargeUse[]> = {
 };
 
 /**
- * The charges besides compute a resource brings. A GCP training cluster of this platform that
- * keeps no persistent resource (minNodes 0) trains on custom jobs, billed while they run; an
- * Azure ML workspace's managed network is read where it is known (`declaredNetwork`).
+ * The charges besides compute a resource brings; an Azure ML workspace's managed network is read
+ * where it is known (`declaredNetwork`).
  */
 export function chargesOf(
   resource: PolicyResource,
   resources: readonly PolicyResource[],
 ): ChargeUse[] {
-  if (resource.type === CHARGED_TYPES.gcpTrainingCluster) {
-    const standing = resources.some(
-      (r) => r.type === T.gcpVertexPersistentResource && r.parent?.urn === resource.urn,
-    );
-    return standing ? [] : one("gcp-vertex-custom-jobs", "training");
-  }
   if (resource.type === T.azureMlWorkspace) {
     return mlWorkspace(declaredNetwork(resource, resources));
   }

@@ -8,7 +8,13 @@ import {
   monthlyUsdPerUnit,
 } from "../catalog";
 import { BLOCKS, type Block, type Cloud, type Use } from "../platform";
-import { type ComputeGroup, type Range, catalogEntry, describeRef } from "../lib/compute";
+import {
+  type ComputeGroup,
+  type Range,
+  catalogEntry,
+  describeRef,
+  jobGroups,
+} from "../lib/compute";
 import { StackGraph } from "../lib/stack";
 import { tagsOf } from "../lib/tags";
 import { cloudOfType, nameOfUrn } from "../lib/types";
@@ -53,6 +59,8 @@ export interface ComputeLine extends LineBase {
   autoscalerUrn?: string;
   /** Why the idle count is what it is, when it is the least the service allows above 0. */
   floor?: string;
+  /** Why the peak count is a convention the cloud does not enforce, where it is one. */
+  ceiling?: string;
 }
 
 /** A charge besides compute: fixed (priced) or billed by use (named, $0). */
@@ -213,7 +221,11 @@ export function estimateStack(resources: readonly PolicyResource[]): StackEstima
   const graph = new StackGraph(resources);
   const lines: CostLine[] = [];
   const unpriced: UnpricedGroup[] = [];
-  for (const { resource, groups } of graph.compute) {
+  const jobs = resources.map((resource) => ({
+    resource,
+    groups: jobGroups(resource.type, resource.props),
+  }));
+  for (const { resource, groups } of [...graph.compute, ...jobs]) {
     for (const group of groups) {
       const priced: Priced[] = [];
       for (const ref of group.instanceTypes) {
@@ -247,6 +259,7 @@ export function estimateStack(resources: readonly PolicyResource[]): StackEstima
         machines,
         ...(autoscaler === undefined ? {} : { autoscalerUrn: autoscaler.resource.urn }),
         ...(floor === undefined ? {} : { floor }),
+        ...(group.unenforcedCeiling === undefined ? {} : { ceiling: group.unenforcedCeiling }),
         idleMonthlyUsd: monthly(row.hourlyUsd, machines.min),
         peakMonthlyUsd: monthly(row.hourlyUsd, machines.max),
       });

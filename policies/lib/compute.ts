@@ -43,6 +43,8 @@ export interface ComputeGroup {
   minPath: string;
   /** Whether the group runs on spot (AWS) or low-priority (Azure ML) capacity. */
   spot?: boolean;
+  /** Why `machines.max` is a convention the cloud does not enforce, where it is one. */
+  unenforcedCeiling?: string;
 }
 
 interface EndpointConfigurationProps {
@@ -268,6 +270,55 @@ function vertexModelDeploymentGroups(props: VertexModelDeploymentProps): Compute
       minPath: "minReplicas",
     },
   ];
+}
+
+/** What a GCP training block of this platform without a standing cluster declares itself. */
+interface ServerlessTrainingProps {
+  serverlessJobs?: {
+    machineSpec?: MachineSpec;
+    maxReplicaCount?: number;
+    schedulingStrategy?: string;
+  };
+}
+
+/** The component type of this platform's GCP training block. */
+const GCP_TRAINING_BLOCK = "mlplatform:gcp:TrainingCluster";
+
+/**
+ * Why the ceiling of serverless Vertex AI training is a convention: each custom job names its own
+ * machine spec and replica count (`workerPoolSpecs`), @pulumi/gcp 9.37 has no custom-job resource,
+ * and its only cap, `serviceusage.ConsumerQuotaOverride`, lowers a Vertex AI quota for every job of
+ * the whole project.
+ */
+export const UNENFORCED_VERTEX_JOB_CEILING =
+  "Vertex AI does not enforce it: jobs are submitted with the settings of the gcp.trainingJobSettings output, and nothing stops a job that asks for more replicas or a larger machine";
+
+function serverlessTrainingGroups(props: ServerlessTrainingProps): ComputeGroup[] {
+  const jobs = props.serverlessJobs;
+  if (jobs === undefined) return [];
+  return [
+    {
+      cloud: "gcp",
+      use: "training",
+      block: "training",
+      instanceTypes: [vertexRef(jobs.machineSpec, "serverlessJobs.machineSpec")],
+      machines: { min: 0, max: jobs.maxReplicaCount ?? 0 },
+      selfScaling: true,
+      minPath: "serverlessJobs",
+      spot: jobs.schedulingStrategy === "SPOT",
+      unenforcedCeiling: UNENFORCED_VERTEX_JOB_CEILING,
+    },
+  ];
+}
+
+/**
+ * Machines a block of this platform submits jobs onto without any standing cloud resource: the
+ * GCP training block at `minNodes` 0 (Vertex AI custom jobs). The cost model prices them (nothing
+ * idle, the bound the jobs are submitted with at peak); the mapping and tagging policies, which
+ * judge cloud resources, do not read them.
+ */
+export function jobGroups(type: string, props: Props): ComputeGroup[] {
+  return type === GCP_TRAINING_BLOCK ? serverlessTrainingGroups(props) : [];
 }
 
 const EXTRACTORS: Record<string, (props: Props) => ComputeGroup[]> = {

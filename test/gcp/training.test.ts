@@ -144,6 +144,23 @@ describe("gcp training cluster", () => {
     expect(log.outputs.get(parent.urn)?.jobSettings).to.include({ mode: "serverless" });
   });
 
+  it("declares the jobs' machine spec, bound and scheduling as its own input only without a standing cluster", async () => {
+    const serverless = single(
+      await build({ minNodes: 0, maxNodes: 8, spot: true }),
+      "mlplatform:gcp:TrainingCluster",
+    );
+    expect(serverless.inputs).to.deep.equal({
+      serverlessJobs: {
+        machineSpec: { machineType: "n2-standard-4" },
+        maxReplicaCount: 8,
+        schedulingStrategy: "SPOT",
+      },
+    });
+    rec.reset();
+    const standing = single(await build(), "mlplatform:gcp:TrainingCluster");
+    expect(standing.inputs).to.deep.equal({});
+  });
+
   it("says that spot and idleMinutes do not apply to a persistent resource", async () => {
     let cluster!: GcpTrainingCluster;
     await (async () => {

@@ -263,19 +263,35 @@ describe("cost model", () => {
     ]);
   });
 
-  it("names a GCP training cluster that keeps no persistent resource as billed by use", () => {
-    const { resources } = planWith("gcp-training-cluster", (r) => {
-      r.type = "gcp:storage/bucketObject:BucketObject";
+  it("prices GCP training without a standing cluster at nothing idle and its job bound at peak", () => {
+    const row = resolveInstance("cpu-8x32", "gcp", "training");
+    const block = resource("mlplatform:gcp:TrainingCluster", "gcp-training", {
+      serverlessJobs: {
+        machineSpec: { machineType: row.instanceType },
+        maxReplicaCount: 8,
+        schedulingStrategy: "STANDARD",
+      },
     });
-    const lines = estimateStack(stackResources(resources)).lines;
-    expect(
-      lines
-        .filter((l) => l.kind === "usage" && l.chargeId === "gcp-vertex-custom-jobs")
-        .map((l) => [l.name, l.block, l.idleMonthlyUsd]),
-    ).to.deep.equal([["gcp-training", "training", 0]]);
-    expect(computeLines(lines).some((l) => l.cloud === "gcp" && l.use === "training")).to.equal(
-      false,
-    );
+    const [line] = computeOf([block]);
+    expect([
+      line.name,
+      line.use,
+      line.instanceType,
+      line.machines,
+      line.idleMonthlyUsd,
+      line.peakMonthlyUsd,
+    ]).to.deep.equal([
+      "gcp-training",
+      "training",
+      "n2-standard-8",
+      { min: 0, max: 8 },
+      0,
+      row.hourlyUsd * 8 * HOURS_PER_MONTH,
+    ]);
+    expect(line.ceiling).to.match(/^Vertex AI does not enforce it: /);
+    // With a standing cluster the block declares no jobs of its own: the cluster is priced.
+    const standing = resource("mlplatform:gcp:TrainingCluster", "gcp-training", {});
+    expect(estimateStack(stackResources([standing])).lines).to.deep.equal([]);
   });
 
   it("prices spot and low-priority training at the catalog's spot price", () => {
