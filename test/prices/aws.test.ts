@@ -175,6 +175,10 @@ describe("prices: AWS Price List", function () {
         missing:
           "the us-east-1 SageMaker offer file has no on-demand real-time hosting price for ml.p5.48xlarge",
       },
+      "hosting ml.c5.large": {
+        missing:
+          "the us-east-1 SageMaker offer file has no on-demand real-time hosting price for ml.c5.large",
+      },
       "hosting ml.m5.large": { hourlyUsd: 0.115, source: sageMakerUrl },
       "hosting ml.m5.xlarge": { hourlyUsd: 0.23, source: sageMakerUrl },
       "hosting ml.m5.2xlarge": { hourlyUsd: 0.461, source: sageMakerUrl },

@@ -93,7 +93,7 @@ describe("prices: npm run prices", function () {
       "azure  hosting   Standard_D2as_v4      eastus     0.096      secondary, 2026-11-28  0.086      -10.4%",
       "Not found, left as they were:",
       "  aws training g4dn.xlarge (us-east-1): the us-east-1 EC2 offer file has no on-demand Linux price (shared tenancy, no pre-installed software) for g4dn.xlarge",
-      `20 refreshed, 12 not found; wrote ${catalog}`,
+      `20 refreshed, 13 not found; wrote ${catalog}`,
     ]);
     const text = fs.readFileSync(catalog, "utf8");
     expect(text.endsWith("}\n]\n")).to.equal(true);
@@ -114,7 +114,7 @@ describe("prices: npm run prices", function () {
     expect(result.status).to.equal(0);
     expect(result.stdout).to.include("+4.7%");
     expect(result.stdout.trimEnd().split("\n").pop()).to.equal(
-      `10 refreshed, 6 not found; dry run, ${catalog} not written`,
+      `10 refreshed, 7 not found; dry run, ${catalog} not written`,
     );
     expect(fs.readFileSync(catalog, "utf8")).to.equal(original);
   });
