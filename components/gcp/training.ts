@@ -83,19 +83,19 @@ export class GcpTrainingCluster extends pulumi.ComponentResource implements Trai
     const bounds = serverless
       ? { min: 0, max: args.maxNodes }
       : scaledBounds("gcp", "training", args.minNodes, args.maxNodes);
-    const serverlessJobs = {
+    const jobs = {
       machineSpec: machineSpec(row),
       maxReplicaCount: bounds.max,
       schedulingStrategy: args.spot ? ("SPOT" as const) : ("STANDARD" as const),
     };
     // Without a standing cluster no cloud resource says what training may run: the component's
     // own input does, for the cost model's ceiling (policies/lib/compute.ts, `jobGroups`).
-    super("mlplatform:gcp:TrainingCluster", name, serverless ? { serverlessJobs } : {}, opts);
+    super("mlplatform:gcp:TrainingCluster", name, serverless ? { serverlessJobs: jobs } : {}, opts);
 
     const settings = {
       project: args.project,
       region: args.region,
-      machineSpec: serverlessJobs.machineSpec,
+      machineSpec: jobs.machineSpec,
       maxReplicaCount: bounds.max,
       serviceAccount: args.serviceAccount,
       kmsKeyName: args.kmsKeyName,
@@ -106,7 +106,7 @@ export class GcpTrainingCluster extends pulumi.ComponentResource implements Trai
       this.jobSettings = pulumi.output({
         ...settings,
         mode: "serverless" as const,
-        schedulingStrategy: serverlessJobs.schedulingStrategy,
+        schedulingStrategy: jobs.schedulingStrategy,
         notApplied: [
           `idleMinutes (${args.idleMinutes}): a serverless job's machines are released when the job ends`,
         ],

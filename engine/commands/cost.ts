@@ -158,7 +158,8 @@ function regionNotes(lines: readonly CostLine[], values: Record<string, string>)
 /**
  * The cost report as text: a table of every compute group and fixed charge with totals per
  * cloud and for the stack, then notes on what the figures are and are not: spot prices, scale
- * floors, ceilings the cloud does not enforce, price regions, and what is billed by use. `values` is the stack's config.
+ * floors, ceilings the cloud does not enforce, price regions, and what is billed by use. `values`
+ * is the stack's config.
  */
 export function costText(
   estimate: StackEstimate,

@@ -92,9 +92,6 @@ function managedNetworkCharges(network: Props): ChargeUse[] {
   return uses;
 }
 
-/** The component of this platform whose input holds its ML workspace's managed network. */
-const AZURE_WORKSPACE_BLOCK = "mlplatform:azure:Workspace";
-
 /**
  * The managed network an Azure ML workspace declares. The provider lifts `managedNetwork` into one
  * value, unknown at preview whenever a rule names a resource created in the same update; this
@@ -109,7 +106,7 @@ function declaredNetwork(resource: PolicyResource, resources: readonly PolicyRes
   const network = own(resource.props);
   if (network === undefined || network === null || isRecord(network)) return network;
   const block = resources.find(
-    (r) => r.urn === resource.parent?.urn && r.type === AZURE_WORKSPACE_BLOCK,
+    (r) => r.urn === resource.parent?.urn && r.type === T.azureWorkspaceBlock,
   );
   const declared = block === undefined ? undefined : own(block.props);
   return isRecord(declared) ? declared : network;

@@ -281,9 +281,6 @@ interface ServerlessTrainingProps {
   };
 }
 
-/** The component type of this platform's GCP training block. */
-const GCP_TRAINING_BLOCK = "mlplatform:gcp:TrainingCluster";
-
 /**
  * Why the ceiling of serverless Vertex AI training is a convention: each custom job names its own
  * machine spec and replica count (`workerPoolSpecs`), @pulumi/gcp 9.37 has no custom-job resource,
@@ -318,7 +315,7 @@ function serverlessTrainingGroups(props: ServerlessTrainingProps): ComputeGroup[
  * judge cloud resources, do not read them.
  */
 export function jobGroups(type: string, props: Props): ComputeGroup[] {
-  return type === GCP_TRAINING_BLOCK ? serverlessTrainingGroups(props) : [];
+  return type === T.gcpTrainingBlock ? serverlessTrainingGroups(props) : [];
 }
 
 const EXTRACTORS: Record<string, (props: Props) => ComputeGroup[]> = {

@@ -60,6 +60,13 @@ export const T = {
 
   /** The dynamic resource that deploys a model onto a Vertex AI endpoint (components/gcp). */
   gcpVertexModelDeployment: "pulumi-nodejs:dynamic/gcp:VertexModelDeployment",
+
+  /**
+   * Components of this platform whose own inputs the cost model reads: the Azure workspace's
+   * managed network, the GCP training block's serverless jobs.
+   */
+  azureWorkspaceBlock: "mlplatform:azure:Workspace",
+  gcpTrainingBlock: "mlplatform:gcp:TrainingCluster",
   stack: "pulumi:pulumi:Stack",
 } as const;
 
