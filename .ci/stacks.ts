@@ -3,7 +3,7 @@
  * `{"all": [...], "dev": [...], "prod": [...]}`, each entry the stack, its tier, its clouds and
  * its AWS region, as GitHub Actions matrix entries. Adding a stack file adds it to the pipeline.
  *
- *   npx tsx .ci/stacks.ts
+ *   node --require ./loader/register.js .ci/stacks.ts
  */
 import { formatProblems, parsePlatformSpec } from "../components/spec";
 import { UsageError } from "../engine/errors";

@@ -22,7 +22,7 @@ void (async () => {
   for (const stack of ["dev", "aws-prod"]) {
     const plan = nodeCommand(`plan --stack ${stack} --json`, [
       "--require",
-      "tsx/cjs",
+      "./loader/register.js",
       "engine/cli.ts",
       "plan",
       "--stack",

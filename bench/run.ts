@@ -13,10 +13,11 @@ const names =
         .readdirSync(__dirname)
         .filter((f) => f.endsWith(".bench.ts"))
         .sort();
+const LOADER = path.join(__dirname, "..", "loader", "register.js");
 let failed = 0;
 for (const name of names) {
   console.log(`== ${name}`);
-  const result = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(__dirname, name)], {
+  const result = spawnSync(process.execPath, ["--require", LOADER, path.join(__dirname, name)], {
     stdio: "inherit",
   });
   if (result.status !== 0) failed++;

@@ -2,11 +2,6 @@ import { closest } from "fastest-levenshtein";
 import { type CommandHelp, type Options, renderHelp, wantsHelp } from "./args";
 import { UsageError } from "./errors";
 
-// tsx turns on Node's source maps; then every stack the SDK captures (one per promise it tracks,
-// one per resource for its source position) is mapped back to TypeScript, a third of a plan's CPU
-// time in a profile. The engine's stack traces point into the transpiled code instead.
-process.setSourceMapsEnabled(false);
-
 /** A subcommand: its flags, their help, and `run`, which parses them and returns the exit code. */
 interface CommandModule {
   FLAGS: Options;

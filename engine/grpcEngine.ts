@@ -224,7 +224,7 @@ export function previewCommand(
     PULUMI_CONFIG: JSON.stringify(pulumiConfig),
     PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(config.secretKeys),
   };
-  // What this process was started with (mocha's or tsx's hooks) is not the CLI's.
+  // What this process was started with (mocha's options, the TypeScript loader) is not the CLI's.
   delete env.NODE_OPTIONS;
   delete env.PULUMI_NODEJS_TRANSPILE_ONLY;
   delete env.PULUMI_NODEJS_TYPESCRIPT;

@@ -15,12 +15,16 @@ export function runCli(
   timeoutMs = 120_000,
   env: NodeJS.ProcessEnv = process.env,
 ): CliResult {
-  const result = spawnSync(process.execPath, ["--require", "tsx/cjs", "engine/cli.ts", ...args], {
-    cwd: PROJECT_DIR,
-    encoding: "utf8",
-    timeout: timeoutMs,
-    env,
-  });
+  const result = spawnSync(
+    process.execPath,
+    ["--require", "./loader/register.js", "engine/cli.ts", ...args],
+    {
+      cwd: PROJECT_DIR,
+      encoding: "utf8",
+      timeout: timeoutMs,
+      env,
+    },
+  );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import * as pulumi from "@pulumi/pulumi";
 import { parsePlatformSpec } from "../components/spec";
 import type { PlatformSpec } from "../policies/platform";
@@ -107,4 +108,19 @@ export function specWith(overrides: Record<string, unknown> = {}): PlatformSpec 
     throw new Error(result.problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
   }
   return result.spec;
+}
+
+/**
+ * Loads a dynamic resource's `__provider` text the way the SDK's dynamic-provider host does
+ * (`@pulumi/pulumi/cmd/dynamic-provider`: `requireFromString(text).handler()`), with the
+ * `require-from-string` the host itself requires.
+ */
+export function loadProviderText(text: string): pulumi.dynamic.ResourceProvider {
+  const hostRequire = createRequire(require.resolve("@pulumi/pulumi/cmd/dynamic-provider"));
+  const requireFromString = hostRequire("require-from-string") as (code: string) => {
+    handler?: () => pulumi.dynamic.ResourceProvider;
+  };
+  const loaded = requireFromString(text);
+  if (typeof loaded.handler !== "function") throw new Error("the provider text exports no handler");
+  return loaded.handler();
 }

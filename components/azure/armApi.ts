@@ -4,13 +4,15 @@
  * (a `202 Accepted` with an `Azure-AsyncOperation` and/or `Location` header, polled until done).
  * https://github.com/Azure/azure-resource-manager-rpc/blob/master/v1.0/async-api-reference.md
  *
- * Pulumi serializes a dynamic provider's code, and everything it calls here, into the stack
- * state: nothing here keeps module state, and errors are plain `Error`s whose message is set when
- * they are made, so it survives serialization.
+ * The dynamic providers' bundles in the stack state carry this module: it imports nothing and
+ * keeps no module state.
  */
 
 /** Azure Resource Manager in Azure's public cloud. */
 export const ARM_ENDPOINT = "https://management.azure.com";
+
+/** API version of Azure ML calls made outside azure-native: the one azure-native 3.x uses. */
+export const ML_API_VERSION = "2025-12-01";
 
 /** Seconds between two polls when ARM sends no `Retry-After`. */
 export const DEFAULT_POLL_SECONDS = 10;

@@ -12,9 +12,6 @@ export interface AzurePlacement {
   location: string;
 }
 
-/** API version of Azure ML calls made outside azure-native: the one azure-native 3.x uses. */
-export const ML_API_VERSION = "2025-12-01";
-
 const MINUTES_PER_HOUR = 60;
 const MINUTES_PER_DAY = 24 * MINUTES_PER_HOUR;
 

@@ -11,10 +11,10 @@ import { MODEL_ARTIFACTS } from "../model";
 import { NAME_RULES, physicalName } from "../naming";
 import { blockTags } from "../tags";
 import { instanceFor, scaledBounds } from "../../policies/catalog";
+import { ML_API_VERSION } from "./armApi";
 import {
   type AzurePlacement,
   BUILT_IN_ROLES,
-  ML_API_VERSION,
   contentVersion,
   isoDuration,
   roleDefinitionId,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { BundledDynamicResource } from "../dynamicProvider";
 
 /**
  * Seconds to wait after an IAM grant before a resource relies on it. Google's IAM documentation
@@ -16,35 +17,21 @@ export interface IamPropagationWaitArgs {
 }
 
 /**
- * The provider behind `IamPropagationWait`: `create` sleeps, any change of the members replaces
- * (and so sleeps again), delete has nothing to do. It captures nothing but plain values.
- */
-export const iamPropagationWaitProvider: pulumi.dynamic.ResourceProvider = {
-  async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-    const changed = JSON.stringify(olds.members) !== JSON.stringify(news.members);
-    return { changes: changed, replaces: changed ? ["members"] : [] };
-  },
-  async create(inputs: Record<string, unknown>) {
-    const seconds = inputs.seconds as number;
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-    const { randomUUID } = await import("node:crypto");
-    return { id: randomUUID(), outs: inputs };
-  },
-};
-
-/**
  * A pause after IAM grants, so the resources that depend on it are created once the grants are
  * in effect rather than failing on a first `pulumi up`. It holds no cloud resource.
  */
-export class IamPropagationWait extends pulumi.dynamic.Resource {
+export class IamPropagationWait extends BundledDynamicResource {
   constructor(name: string, args: IamPropagationWaitArgs, opts: pulumi.CustomResourceOptions = {}) {
     super(
-      iamPropagationWaitProvider,
+      {
+        module: require.resolve("./propagationWaitProvider"),
+        factory: "iamPropagationWaitProvider",
+      },
+      "gcp",
+      "IamPropagationWait",
       name,
       { members: args.members, seconds: args.seconds ?? IAM_PROPAGATION_SECONDS },
       opts,
-      "gcp",
-      "IamPropagationWait",
     );
   }
 }

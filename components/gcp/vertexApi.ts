@@ -1,9 +1,8 @@
 /**
- * The slice of the Vertex AI v1 REST API that the model deployment provider (`vertexDeployment.ts`)
- * calls: resource shapes, an authenticated JSON client, long-running operations and error messages.
- *
- * Pulumi serializes the deployment provider's code, and everything it calls here, into the stack
- * state; so nothing here keeps module state or captures a value that cannot be serialized.
+ * The slice of the Vertex AI v1 REST API that the model deployment provider
+ * (`vertexDeploymentProvider.ts`) calls: resource shapes, an authenticated JSON client,
+ * long-running operations and error messages. The provider's bundle in the stack state carries
+ * this module: it imports nothing and keeps no module state.
  */
 
 /** `google.rpc.Status`: the error of a failed call or of a failed long-running operation. */
@@ -125,12 +124,7 @@ export interface VertexApiError extends Error {
   operationName?: string;
 }
 
-/**
- * A `VertexApiError`: a plain `Error` with the status fields set on it, not a subclass. Pulumi's
- * closure serialization rewrites a class's `super(message)` into `Error.call(this, message)`, which
- * returns a new error and leaves `this` without a message; the serialized provider then reported
- * `undefined` or `[object Object]` instead of the API's message.
- */
+/** A `VertexApiError`: a plain `Error` with the status fields set on it. */
 export function vertexApiError(
   message: string,
   status: string,

@@ -2,8 +2,8 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { armAction } from "../../components/azure/armApi";
-import { ML_API_VERSION } from "../../components/azure/common";
-import { managedNetworkProvider } from "../../components/azure/managedNetwork";
+import { ML_API_VERSION } from "../../components/azure/armApi";
+import { managedNetworkProvider } from "../../components/azure/managedNetworkProvider";
 
 const WORKSPACE_ID =
   "/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/workspaces/w";

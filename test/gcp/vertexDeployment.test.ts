@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { resolveInstance } from "../../policies/catalog";
+import { dynamicProviderText } from "../../components/dynamicProvider";
+import { VertexModelDeployment } from "../../components/gcp/vertexDeployment";
 import {
   type DeploymentState,
-  VertexModelDeployment,
   deploymentDiff,
   normalizeInputs,
   requestMarker,
@@ -11,8 +12,8 @@ import {
   trafficWithout,
   validateDeploymentInputs,
   vertexDeploymentProvider,
-} from "../../components/gcp/vertexDeployment";
-import { mockPulumi, registered, single } from "../harness";
+} from "../../components/gcp/vertexDeploymentProvider";
+import { loadProviderText, mockPulumi, registered, single } from "../harness";
 import { FAKE_TOKEN, FakeVertexApi, PROJECT_NUMBER } from "./fakeVertexApi";
 
 const PROJECT = "ml-platform-test";
@@ -119,15 +120,6 @@ async function withEnv<T>(values: Record<string, string>, action: () => Promise<
       else process.env[key] = value;
     }
   }
-}
-
-/** Loads serialized provider text as the dynamic provider host does: as a CommonJS module. */
-function loadSerialized(text: string): pulumi.dynamic.ResourceProvider {
-  const module = { exports: {} as { handler?: () => pulumi.dynamic.ResourceProvider } };
-  new Function("exports", "require", "module", text)(module.exports, require, module);
-  if (module.exports.handler === undefined)
-    throw new Error("the serialized text exports no handler");
-  return module.exports.handler();
 }
 
 async function failure(promise: Promise<unknown>): Promise<string> {
@@ -705,25 +697,42 @@ describe("gcp VertexModelDeployment provider against a loopback Vertex AI API", 
     });
   });
 
-  describe("the serialized provider", () => {
-    it("runs create and delete after Pulumi serializes and reloads it", async () => {
-      const serialized = await pulumi.runtime.serializeFunction(() => provider, {
-        allowSecrets: true,
+  describe("the bundled provider", () => {
+    /** The provider as the dynamic-provider host gets it from the resource's `__provider`. */
+    function bundled(options: Record<string, unknown> = {}): pulumi.dynamic.ResourceProvider {
+      // Options cross as JSON: the token comes through configure, as the stack's config.
+      const plain: Record<string, unknown> = { ...FAST };
+      delete plain.accessToken;
+      return loadProviderText(
+        dynamicProviderText({
+          module: require.resolve("../../components/gcp/vertexDeploymentProvider"),
+          factory: "vertexDeploymentProvider",
+          options: { ...plain, ...options },
+        }),
+      );
+    }
+
+    async function configured(): Promise<pulumi.dynamic.ResourceProvider> {
+      const provider = bundled();
+      await provider.configure?.(stackConfig({ "gcp:accessToken": FAKE_TOKEN }));
+      return provider;
+    }
+
+    it("runs create and delete with the stack's token, as the host loads it", async () => {
+      const reloaded = await configured();
+      await withEnv({ GOOGLE_OAUTH_ACCESS_TOKEN: "env-token-at-run-time" }, async () => {
+        const { id, outs } = await reloaded.create(inputs());
+        expect(fake.endpoints.get(ENDPOINT_ID)?.trafficSplit).to.deep.equal({
+          [outs.deployedModelId]: 100,
+        });
+        await reloaded.delete?.(id, outs);
       });
-      const reloaded = loadSerialized(serialized.text);
-      const { id, outs } = await reloaded.create(inputs());
-      expect(fake.endpoints.get(ENDPOINT_ID)?.trafficSplit).to.deep.equal({
-        [outs.deployedModelId]: 100,
-      });
-      await reloaded.delete?.(id, outs);
       expect(fake.models.size).to.equal(0);
+      expect(fake.requests.every((r) => r.authorization === `Bearer ${FAKE_TOKEN}`)).to.equal(true);
     });
 
-    it("keeps the message of a refused call and of the rollback after serialization", async () => {
-      const serialized = await pulumi.runtime.serializeFunction(() => provider, {
-        allowSecrets: true,
-      });
-      const reloaded = loadSerialized(serialized.text);
+    it("keeps the message of a refused call and of the rollback", async () => {
+      const reloaded = await configured();
       fake.failRequest("POST", /:deployModel$/, 429, "RESOURCE_EXHAUSTED", "quota exceeded");
       const message = await failure(reloaded.create(inputs()));
       const modelName = fake.requests.find((r) => r.method === "DELETE")?.path;
@@ -736,11 +745,8 @@ describe("gcp VertexModelDeployment provider against a loopback Vertex AI API", 
       );
     });
 
-    it("keeps the message of a refused call that is not rolled back after serialization", async () => {
-      const serialized = await pulumi.runtime.serializeFunction(() => provider, {
-        allowSecrets: true,
-      });
-      const reloaded = loadSerialized(serialized.text);
+    it("keeps the message of a refused call that is not rolled back", async () => {
+      const reloaded = await configured();
       fake.failRequest("GET", /endpoints\//, 403, "PERMISSION_DENIED", "denied");
       const message = await failure(reloaded.create(inputs()));
       expect(message).to.match(
@@ -750,31 +756,33 @@ describe("gcp VertexModelDeployment provider against a loopback Vertex AI API", 
       );
     });
 
-    it("takes the stack's credentials through configure after serialization, capturing none", async () => {
-      const serialized = await withEnv(
-        { GOOGLE_OAUTH_ACCESS_TOKEN: "env-token-at-plan-time" },
-        () =>
-          pulumi.runtime.serializeFunction(
-            () => vertexDeploymentProvider({ ...FAST, accessToken: undefined }),
-            { allowSecrets: true },
-          ),
+    it("impersonates through google-auth-library, which it loads only when it runs", async () => {
+      const deployer = `deployer@${PROJECT}.iam.gserviceaccount.com`;
+      fake.allowImpersonation("pipeline-token", deployer);
+      const reloaded = bundled({ iamCredentialsEndpoint: fake.url });
+      await reloaded.configure?.(
+        stackConfig({
+          "gcp:accessToken": "pipeline-token",
+          "gcp:impersonateServiceAccount": deployer,
+        }),
       );
-      expect(serialized.text).not.to.contain("env-token-at-plan-time");
-      const reloaded = loadSerialized(serialized.text);
-      await reloaded.configure?.(stackConfig({ "gcp:accessToken": FAKE_TOKEN }));
-      await withEnv({ GOOGLE_OAUTH_ACCESS_TOKEN: "env-token-at-run-time" }, async () => {
-        const { id, outs } = await reloaded.create(inputs());
-        await reloaded.delete?.(id, outs);
+      const { id, outs } = await reloaded.create(inputs());
+      await reloaded.delete?.(id, outs);
+      expect(fake.requests[0]).to.include({
+        method: "POST",
+        path: `projects/-/serviceAccounts/${deployer}:generateAccessToken`,
+        authorization: "Bearer pipeline-token",
       });
-      expect(fake.requests.every((r) => r.authorization === `Bearer ${FAKE_TOKEN}`)).to.equal(true);
     });
 
-    it("loads google-auth-library only when the default provider runs", async () => {
-      const serialized = await pulumi.runtime.serializeFunction(() => vertexDeploymentProvider());
-      expect(serialized.text).to.match(
-        /import\("google-auth-library"\)|require\("google-auth-library"\)/,
-      );
-      expect(serialized.text).to.contain("https://www.googleapis.com/auth/cloud-platform");
+    it("carries no credential and requires google-auth-library only when it runs", () => {
+      const text = dynamicProviderText({
+        module: require.resolve("../../components/gcp/vertexDeploymentProvider"),
+        factory: "vertexDeploymentProvider",
+      });
+      expect(text).not.to.contain(FAKE_TOKEN);
+      expect(text).to.match(/require\("google-auth-library"\)/);
+      expect(text).to.contain("https://www.googleapis.com/auth/cloud-platform");
     });
   });
 });
@@ -1082,7 +1090,7 @@ describe("gcp VertexModelDeployment resource", () => {
   });
   beforeEach(() => rec.reset());
 
-  it("registers a dynamic resource with the serialized provider and the deployment's inputs", async () => {
+  it("registers a dynamic resource with the bundled provider and the deployment's inputs", async () => {
     const deployment = new VertexModelDeployment("iris-deployment", {
       project: PROJECT,
       region: REGION,

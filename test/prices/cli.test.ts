@@ -15,9 +15,13 @@ import { type FixtureServer, serve } from "./server";
  */
 function runCli(args: string[], timeoutMs = 60_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--require", "tsx/cjs", "engine/cli.ts", ...args], {
-      cwd: PROJECT_DIR,
-    });
+    const child = spawn(
+      process.execPath,
+      ["--require", "./loader/register.js", "engine/cli.ts", ...args],
+      {
+        cwd: PROJECT_DIR,
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -34,10 +34,14 @@ const MIXED: Behaviour[] = ["ok", "ok", "throttle", "5xx", "wrong", "ok", "slow"
  */
 function runCliAsync(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--require", "tsx/cjs", "engine/cli.ts", ...args], {
-      cwd: PROJECT_DIR,
-      env,
-    });
+    const child = spawn(
+      process.execPath,
+      ["--require", "./loader/register.js", "engine/cli.ts", ...args],
+      {
+        cwd: PROJECT_DIR,
+        env,
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -1,0 +1,41 @@
+"use strict";
+/**
+ * Files named by the hash of what made them, under the project's node_modules/.cache: the
+ * loader's transpiled TypeScript and the dynamic providers' bundles. Neither reading nor writing
+ * throws: a cache that cannot be read or written (a read-only checkout) only costs the work again.
+ */
+const crypto = require("node:crypto");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const CACHE_ROOT = path.join(__dirname, "..", "node_modules", ".cache");
+
+/** The SHA-256 of the parts, each ended by a NUL. */
+function hashOf(...parts) {
+  const hash = crypto.createHash("sha256");
+  for (const part of parts) hash.update(part).update("\0");
+  return hash.digest("hex");
+}
+
+function read(name, key) {
+  try {
+    return fs.readFileSync(path.join(CACHE_ROOT, name, key), "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+function write(name, key, text) {
+  const file = path.join(CACHE_ROOT, name, key);
+  // Written whole, then renamed: a concurrent run reads either nothing or the whole file.
+  const partial = `${file}.${process.pid}`;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(partial, text);
+    fs.renameSync(partial, file);
+  } catch {
+    fs.rmSync(partial, { force: true });
+  }
+}
+
+module.exports = { hashOf, read, write };
