@@ -89,7 +89,8 @@ export class GcpTrainingCluster extends pulumi.ComponentResource implements Trai
       schedulingStrategy: args.spot ? ("SPOT" as const) : ("STANDARD" as const),
     };
     // Without a standing cluster no cloud resource says what training may run: the component's
-    // own input does, for the cost model's ceiling (policies/lib/compute.ts, `jobGroups`).
+    // own input and outputs do, for the cost model's ceiling (policies/lib/compute.ts,
+    // `jobGroups`); `jobSettings` holds the same but is unknown at preview as a whole.
     super("mlplatform:gcp:TrainingCluster", name, serverless ? { serverlessJobs: jobs } : {}, opts);
 
     const settings = {
@@ -178,6 +179,7 @@ export class GcpTrainingCluster extends pulumi.ComponentResource implements Trai
       minNodes: this.minNodes,
       maxNodes: this.maxNodes,
       jobSettings: this.jobSettings,
+      ...(serverless ? { serverlessJobs: jobs } : {}),
     });
   }
 }
