@@ -78,7 +78,6 @@ describe("the packed policy pack, installed alone", function () {
     expect(files).to.deep.equal([
       "package/PulumiPolicy.yaml",
       "package/bin/index.js",
-      "package/bin/index.js.map",
       "package/config/baseline.json",
       "package/config/dev.json",
       "package/config/prod.json",
