@@ -109,6 +109,32 @@ export function managedNetworkSettings(
   };
 }
 
+/**
+ * What a managed network bills by: its isolation mode, firewall SKU and each rule's type, without
+ * the rules' destinations. The workspace block declares it as its own input and output for the
+ * cost model, since the provider lifts the workspace's `managedNetwork` into one value, unknown at
+ * preview while the ML registry's id is. Without that id the block registers at once rather than
+ * after the registry is created.
+ */
+function billedNetwork(
+  settings: inputs.machinelearningservices.ManagedNetworkSettingsArgs,
+): Record<string, unknown> {
+  // managedNetworkSettings builds plain values, so its rules can be read back.
+  const rules = settings.outboundRules as
+    Record<string, { type: string; category: string }> | undefined;
+  return {
+    isolationMode: settings.isolationMode,
+    ...(settings.firewallSku === undefined ? {} : { firewallSku: settings.firewallSku }),
+    ...(rules === undefined
+      ? {}
+      : {
+          outboundRules: Object.fromEntries(
+            Object.entries(rules).map(([rule, { type, category }]) => [rule, { type, category }]),
+          ),
+        }),
+  };
+}
+
 /** A member's object id names a user unless the spec says it names a group. */
 const DEFAULT_PRINCIPAL_TYPE: AzurePrincipalType = "User";
 
@@ -160,11 +186,9 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
   public readonly deploymentPrerequisites: pulumi.Resource[];
 
   constructor(name: string, args: AzureWorkspaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    // The managed network is also the component's own input: the provider lifts the workspace's
-    // `managedNetwork` into one value, unknown at preview while the ML registry's id is, whereas
-    // here each rule stays apart and the cost model can count what the network bills.
     const managedNetwork = managedNetworkSettings(args.tier, args.modelRegistryId);
-    super("mlplatform:azure:Workspace", name, { managedNetwork }, opts);
+    const billed = billedNetwork(managedNetwork);
+    super("mlplatform:azure:Workspace", name, { managedNetwork: billed }, opts);
 
     const prod = args.tier === "prod";
     const tags = blockTags(args.tags, "workspace");
@@ -326,7 +350,7 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
     this.registerOutputs({
       workspaceName: this.workspaceName,
       datastoreName: this.datastoreName,
-      managedNetwork,
+      managedNetwork: billed,
     });
   }
 }

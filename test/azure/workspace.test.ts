@@ -241,11 +241,23 @@ describe("azure workspace", () => {
     const registrations = await build("prod");
     const block = single(registrations, "mlplatform:azure:Workspace");
     const workspace = single(registrations, WORKSPACE);
-    // The provider adds its defaults to its own copy.
-    expect(workspace.inputs.managedNetwork).to.deep.equal({
-      ...(block.inputs.managedNetwork as object),
-      enableNetworkMonitor: false,
+    const own = workspace.inputs.managedNetwork as {
+      isolationMode: string;
+      firewallSku: string;
+      outboundRules: Record<string, { type: string; category: string }>;
+    };
+    expect(block.inputs.managedNetwork).to.deep.equal({
+      isolationMode: own.isolationMode,
+      firewallSku: own.firewallSku,
+      outboundRules: Object.fromEntries(
+        Object.entries(own.outboundRules).map(([rule, r]) => [
+          rule,
+          { type: r.type, category: r.category },
+        ]),
+      ),
     });
+    // No destination, so the block does not wait for the ML registry it names.
+    expect(JSON.stringify(block.inputs)).not.to.contain("registries");
     // Where a stack export records the component's outputs, the gate reads those instead.
     expect(log.outputs.get(block.urn)?.managedNetwork).to.deep.equal(block.inputs.managedNetwork);
     rec.reset();
