@@ -2,6 +2,7 @@ import { HOURS_PER_MONTH } from "../../policies/catalog";
 import type { Cloud } from "../../policies/platform";
 import {
   type ChargeLine,
+  type ComputeLine,
   type CostLine,
   type StackEstimate,
   computeLines,
@@ -156,6 +157,24 @@ function regionNotes(lines: readonly CostLine[], values: Record<string, string>)
 }
 
 /**
+ * What the stack's autoscalers cannot do as asked: the floor a cloud keeps above the minimum the
+ * spec asks for, and the ceiling a cloud does not enforce; `cost` and `plan` both print them.
+ */
+export function scaleNotes(compute: readonly ComputeLine[]): string[] {
+  const sorted = [...compute].sort((a, b) =>
+    `${a.cloud} ${a.name}`.localeCompare(`${b.cloud} ${b.name}`),
+  );
+  return [
+    ...sorted
+      .filter((l) => l.floor !== undefined)
+      .map((l) => `Floor: ${l.name} idles at ${l.machines.min}: ${l.floor}.`),
+    ...sorted
+      .filter((l) => l.ceiling !== undefined)
+      .map((l) => `Ceiling: ${l.name} peaks at ${l.machines.max} by convention: ${l.ceiling}.`),
+  ];
+}
+
+/**
  * The cost report as text: a table of every compute group and fixed charge with totals per
  * cloud and for the stack, then notes on what the figures are and are not: spot prices, scale
  * floors, ceilings the cloud does not enforce, price regions, and what is billed by use. `values`
@@ -180,12 +199,7 @@ export function costText(
       : [
           `Spot and low-priority lines use the catalog's spot price of ${spotDates.join(", ")}; spot prices move with supply and demand, and the capacity can be reclaimed.`,
         ]),
-    ...compute
-      .filter((l) => l.floor !== undefined)
-      .map((l) => `Floor: ${l.name} idles at ${l.machines.min}: ${l.floor}.`),
-    ...compute
-      .filter((l) => l.ceiling !== undefined)
-      .map((l) => `Ceiling: ${l.name} peaks at ${l.machines.max} by convention: ${l.ceiling}.`),
+    ...scaleNotes(compute),
     ...regionNotes(lines, values),
     ...(budget === undefined ? [] : [`Budget (${BUDGET_KEY}): ${budget} USD a month.`]),
     ...estimate.unpriced.map((u) => `Not priced: ${u.urn}: ${u.reason}.`),

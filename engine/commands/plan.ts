@@ -2,9 +2,12 @@ import * as fs from "node:fs";
 import { nameOfUrn } from "../../policies/lib/types";
 import { type CommandHelp, parseFlags, required } from "../args";
 import { UsageError } from "../errors";
+import { fromStackExport } from "../gate/input";
 import { UNKNOWN } from "../monitor";
 import { type ExportedResource, type StackExport, planStack } from "../plan";
 import { PROJECT_DIR } from "../project";
+import { priced, scaleNotes } from "./cost";
+import { computeLines } from "../../policies/cost/model";
 
 export const FLAGS = {
   stack: { type: "string" },
@@ -79,6 +82,15 @@ export function renderTree(stackExport: StackExport, stack: string): string {
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * Where an autoscaler cannot do what the spec asks (a floor a cloud keeps above the minimum, a
+ * ceiling it does not enforce), so the plan says so rather than raising a minimum silently.
+ */
+function scaleText(stackExport: StackExport, stack: string): string {
+  const notes = scaleNotes(computeLines(priced(fromStackExport(stackExport), stack, "plan").lines));
+  return notes.length === 0 ? "" : `\n${notes.join("\n")}\n`;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, FLAGS, "plan");
   const stack = required(flags.stack, "stack", "plan");
@@ -100,7 +112,11 @@ export async function run(argv: string[]): Promise<number> {
     const count = result.export.deployment.resources.length;
     process.stdout.write(`wrote ${count} resources of stack ${stack} to ${flags.out}\n`);
   } else {
-    process.stdout.write(flags.json === true ? json : renderTree(result.export, stack));
+    process.stdout.write(
+      flags.json === true
+        ? json
+        : renderTree(result.export, stack) + scaleText(result.export, stack),
+    );
   }
   return 0;
 }

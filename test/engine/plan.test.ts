@@ -162,6 +162,23 @@ describe("offline plan", function () {
     );
   });
 
+  it("says under the tree which floor each cloud keeps when the spec asks for none", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "zero.yaml");
+    fs.writeFileSync(
+      file,
+      fs.readFileSync("Pulumi.dev.yaml", "utf8").replace("minReplicas: 1", "minReplicas: 0"),
+    );
+    const result = runCli(["plan", "--stack", "dev", "--config-file", file]);
+    expect(result.status, result.stderr).to.equal(0);
+    const floors = result.stdout.split("\n").filter((line) => line.startsWith("Floor: "));
+    expect(floors.map((line) => line.split(":")[1].trim())).to.deep.equal([
+      "aws-endpoint-iris-config idles at 1",
+      "azure-endpoint-iris-deployment idles at 1",
+      "gcp-endpoint-iris-deployment idles at 1",
+    ]);
+    expect(floors[0]).to.contain("serverless inference");
+  });
+
   it("exits 2 with every config problem on stderr and nothing on stdout", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "bad.yaml");
     fs.writeFileSync(
