@@ -45,7 +45,12 @@ function hashOfFile(relative: string): string | undefined {
 function cachedBundle(key: string): string | undefined {
   const cached = cache.read(CACHE_NAME, key);
   if (cached === undefined) return undefined;
-  const bundle = JSON.parse(cached) as CachedBundle;
+  let bundle: CachedBundle;
+  try {
+    bundle = JSON.parse(cached) as CachedBundle;
+  } catch {
+    return undefined; // An unreadable entry is built again, and replaced.
+  }
   const fresh = Object.entries(bundle.inputs).every(([file, hash]) => hashOfFile(file) === hash);
   return fresh ? bundle.text : undefined;
 }

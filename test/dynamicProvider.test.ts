@@ -64,5 +64,19 @@ describe("dynamic providers' bundles", () => {
       expect(read.text).to.equal(built.text).and.to.contain('"first"');
       expect(rebuilt.text).to.contain('"second"');
     });
+
+    it("builds an entry it cannot read again instead of failing", () => {
+      write("third");
+      const built = textFromNewProcess(module, "answer");
+      const cacheDir = path.join(PROJECT_DIR, "node_modules", ".cache", "mlplatform-providers");
+      const entries = fs
+        .readdirSync(cacheDir)
+        .map((name) => path.join(cacheDir, name))
+        .filter((file) => fs.readFileSync(file, "utf8").includes(path.basename(dir)));
+      expect(entries).to.have.length.greaterThan(0);
+      for (const file of entries) fs.writeFileSync(file, "{");
+      const again = textFromNewProcess(module, "answer");
+      expect(again).to.deep.equal({ text: built.text, built: true });
+    });
   });
 });
