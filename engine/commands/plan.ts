@@ -2,12 +2,9 @@ import * as fs from "node:fs";
 import { nameOfUrn } from "../../policies/lib/types";
 import { type CommandHelp, parseFlags, required } from "../args";
 import { UsageError } from "../errors";
-import { fromStackExport } from "../gate/input";
 import { UNKNOWN } from "../monitor";
 import { type ExportedResource, type StackExport, planStack } from "../plan";
 import { PROJECT_DIR } from "../project";
-import { priced, scaleNotes } from "./cost";
-import { computeLines } from "../../policies/cost/model";
 
 export const FLAGS = {
   stack: { type: "string" },
@@ -87,6 +84,12 @@ export function renderTree(stackExport: StackExport, stack: string): string {
  * ceiling it does not enforce), so the plan says so rather than raising a minimum silently.
  */
 function scaleText(stackExport: StackExport, stack: string): string {
+  // The cost model and the gate's input are loaded for the tree only: `--json` and `--out`, which
+  // pipelines and the benchmarks run, do not need them.
+  const { priced, scaleNotes } = require("./cost") as typeof import("./cost");
+  const { fromStackExport } = require("../gate/input") as typeof import("../gate/input");
+  const { computeLines } =
+    require("../../policies/cost/model") as typeof import("../../policies/cost/model");
   const notes = scaleNotes(computeLines(priced(fromStackExport(stackExport), stack, "plan").lines));
   return notes.length === 0 ? "" : `\n${notes.join("\n")}\n`;
 }
