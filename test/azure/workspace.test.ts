@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import {
   AzureWorkspace,
+  type AzureWorkspaceArgs,
   MODEL_DATASTORE_NAME,
   PROD_ISOLATION_MODE,
   REGISTRY_OUTBOUND_RULE,
@@ -67,12 +68,13 @@ describe("azure workspace", () => {
   });
   beforeEach(() => rec.reset());
 
-  async function build(
-    tier: Tier = "dev",
+  /** The block's args for `tier`, with the wiring the platform would pass. */
+  function workspaceArgs(
+    tier: Tier,
     teams: TeamSpec[] = TEAMS,
     nameParts: readonly string[] = PLACEMENT.nameParts,
-  ): Promise<Registration[]> {
-    new AzureWorkspace(`ws-${tier}`, {
+  ): AzureWorkspaceArgs {
+    return {
       ...PLACEMENT,
       nameParts,
       tier,
@@ -88,7 +90,15 @@ describe("azure workspace", () => {
       dataContainerId: CONTAINER_ID,
       modelRegistryId: ML_REGISTRY_ID,
       armAccessToken: tier === "prod" ? ARM_TOKEN : undefined,
-    });
+    };
+  }
+
+  async function build(
+    tier: Tier = "dev",
+    teams: TeamSpec[] = TEAMS,
+    nameParts: readonly string[] = PLACEMENT.nameParts,
+  ): Promise<Registration[]> {
+    new AzureWorkspace(`ws-${tier}`, workspaceArgs(tier, teams, nameParts));
     return registered(rec);
   }
 
@@ -284,19 +294,8 @@ describe("azure workspace", () => {
     expect(
       () =>
         new AzureWorkspace("no-token", {
-          ...PLACEMENT,
-          tier: "prod",
-          tags: TAGS,
-          teams: [],
-          uniqueSuffix: SUFFIX,
-          tenantId: TENANT,
-          subscriptionId: SUBSCRIPTION,
-          storageAccountId: STORAGE_ID,
-          storageAccountName: "mlplatformtestx7k2p9",
-          dataContainerName: "artifacts",
-          containerRegistryId: ACR_ID,
-          dataContainerId: CONTAINER_ID,
-          modelRegistryId: ML_REGISTRY_ID,
+          ...workspaceArgs("prod", []),
+          armAccessToken: undefined,
         }),
     ).to.throw(/armAccessToken/);
   });
