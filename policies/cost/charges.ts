@@ -3,7 +3,7 @@ import { SIZES, isSizeName } from "../catalog";
 import type { Block } from "../platform";
 import { tagsOf } from "../lib/tags";
 import { T } from "../lib/types";
-import { type Props, isRecord, listOf } from "../lib/values";
+import { type Props, isRecord, listOf, peek } from "../lib/values";
 
 /** A charge of the catalog a resource brings, and how many of its units. */
 export interface ChargeUse {
@@ -93,27 +93,18 @@ function managedNetworkCharges(network: Props): ChargeUse[] {
 }
 
 /**
- * The managed network an Azure ML workspace declares. The provider lifts `managedNetwork` into one
- * value, unknown at preview whenever a rule names a resource created in the same update; this
- * platform's workspace block keeps the same settings as its own input, rule by rule, so the
- * network is read there when the workspace's own copy is not known.
+ * The charges of an Azure ML workspace's managed network. The provider lifts `managedNetwork` into
+ * one value, unknown at preview whenever a rule names a resource created in the same update; this
+ * platform's workspace block declares what the network bills by, rule by rule, so the network is
+ * read there when the workspace's own copy is not known. Values are read without the analyzer's
+ * unknown-checking proxy (`peek`): an unknown value says so instead of failing the model.
  */
-function declaredNetwork(resource: PolicyResource, resources: readonly PolicyResource[]): unknown {
-  // Read without the analyzer's unknown-checking proxy: an unknown value says so instead of
-  // failing the model.
-  const own = (props: Props): unknown =>
-    Object.getOwnPropertyDescriptor(props, "managedNetwork")?.value;
-  const network = own(resource.props);
-  if (network === undefined || network === null || isRecord(network)) return network;
-  const block = resources.find(
-    (r) => r.urn === resource.parent?.urn && r.type === T.azureWorkspaceBlock,
-  );
-  const declared = block === undefined ? undefined : own(block.props);
-  return isRecord(declared) ? declared : network;
-}
-
-function mlWorkspace(network: unknown): ChargeUse[] {
-  if (network === undefined || network === null) return [];
+function mlWorkspace(props: Props, resource: PolicyResource): ChargeUse[] {
+  const own = peek(props, "managedNetwork");
+  if (own === undefined || own === null) return [];
+  const block = resource.parent?.type === T.azureWorkspaceBlock ? resource.parent : undefined;
+  const declared = isRecord(own) ? own : peek(block?.props, "managedNetwork");
+  const network = isRecord(declared) ? declared : own;
   if (!isRecord(network)) {
     return [
       {
@@ -146,8 +137,8 @@ function cryptoKey(props: Props): ChargeUse[] {
  * A SageMaker serverless variant bills per request: named as usage, never as an instance, with
  * its memory, and the size's where serverless inference gives less than the size asks.
  */
-function endpointConfiguration(props: Props, type: string): ChargeUse[] {
-  const size = tagsOf(type, props)?.["mlplatform-size"];
+function endpointConfiguration(props: Props, resource: PolicyResource): ChargeUse[] {
+  const size = tagsOf(resource.type, props)?.["mlplatform-size"];
   const sizeGiB = typeof size === "string" && isSizeName(size) ? SIZES[size].memoryGiB : undefined;
   return listOf(props.productionVariants as unknown[] | undefined).flatMap((v): ChargeUse[] => {
     if (!isRecord(v) || v.serverlessConfig === undefined || v.instanceType !== undefined) return [];
@@ -168,7 +159,7 @@ function endpointConfiguration(props: Props, type: string): ChargeUse[] {
   });
 }
 
-const DETECTORS: Record<string, (props: Props, type: string) => ChargeUse[]> = {
+const DETECTORS: Record<string, (props: Props, resource: PolicyResource) => ChargeUse[]> = {
   [CHARGED_TYPES.awsVpcEndpoint]: vpcEndpoint,
   [T.awsKmsKey]: () => one("aws-kms-key", "workspace"),
   [CHARGED_TYPES.awsMetricAlarm]: () => one("aws-cloudwatch-alarm", "endpoint"),
@@ -178,6 +169,7 @@ const DETECTORS: Record<string, (props: Props, type: string) => ChargeUse[]> = {
   [T.awsSagemakerEndpointConfiguration]: endpointConfiguration,
   [T.azureContainerRegistry]: containerRegistry,
   [T.azureMlRegistry]: mlRegistry,
+  [T.azureMlWorkspace]: mlWorkspace,
   [CHARGED_TYPES.azurePrivateEndpoint]: privateEndpoint,
   [T.azureStorageAccount]: () => one("azure-storage-account", "storage"),
   [T.azureKeyVault]: () => one("azure-key-vault", "workspace"),
@@ -190,16 +182,7 @@ const DETECTORS: Record<string, (props: Props, type: string) => ChargeUse[]> = {
   [T.gcpVertexMetadataStore]: () => one("gcp-vertex-metadata", "workspace"),
 };
 
-/**
- * The charges besides compute a resource brings; an Azure ML workspace's managed network is read
- * where it is known (`declaredNetwork`).
- */
-export function chargesOf(
-  resource: PolicyResource,
-  resources: readonly PolicyResource[],
-): ChargeUse[] {
-  if (resource.type === T.azureMlWorkspace) {
-    return mlWorkspace(declaredNetwork(resource, resources));
-  }
-  return DETECTORS[resource.type]?.(resource.props, resource.type) ?? [];
+/** The charges besides compute a resource brings. */
+export function chargesOf(resource: PolicyResource): ChargeUse[] {
+  return DETECTORS[resource.type]?.(resource.props, resource) ?? [];
 }

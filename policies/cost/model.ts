@@ -170,12 +170,8 @@ function blockOf(resource: PolicyResource, fallback: Block): Block {
 }
 
 /** The fixed and usage lines of a resource; the charges it cannot count yet go to `unpriced`. */
-function chargeLines(
-  resource: PolicyResource,
-  resources: readonly PolicyResource[],
-  unpriced: UnpricedGroup[],
-): ChargeLine[] {
-  const uses = chargesOf(resource, resources);
+function chargeLines(resource: PolicyResource, unpriced: UnpricedGroup[]): ChargeLine[] {
+  const uses = chargesOf(resource);
   for (const use of uses) {
     if (use.unknown !== undefined) {
       unpriced.push({ urn: resource.urn, type: resource.type, reason: use.unknown });
@@ -266,7 +262,7 @@ export function estimateStack(resources: readonly PolicyResource[]): StackEstima
     }
   }
   for (const resource of resources) {
-    lines.push(...chargeLines(resource, resources, unpriced));
+    lines.push(...chargeLines(resource, unpriced));
   }
   return { lines, unpriced };
 }
