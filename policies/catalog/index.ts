@@ -195,13 +195,6 @@ export const SCALE_FLOORS: Record<Cloud, Record<Use, ScaleFloor>> = {
   },
 };
 
-/** The floors as numbers, for the blocks' bounds. */
-export const SCALE_FLOOR: Record<Cloud, Record<Use, number>> = {
-  aws: { training: SCALE_FLOORS.aws.training.min, hosting: SCALE_FLOORS.aws.hosting.min },
-  azure: { training: SCALE_FLOORS.azure.training.min, hosting: SCALE_FLOORS.azure.hosting.min },
-  gcp: { training: SCALE_FLOORS.gcp.training.min, hosting: SCALE_FLOORS.gcp.hosting.min },
-};
-
 /** Whether a type is retired on `today` (an ISO date). */
 export function isRetired(type: Pick<InstanceType, "retirement">, today: string): boolean {
   return type.retirement !== null && type.retirement.date <= today;
@@ -291,10 +284,10 @@ export interface Bounds {
 
 /**
  * The machine bounds a cloud's block gets for the spec's bounds: the minimum is raised to the
- * cloud's `SCALE_FLOOR` (and the maximum with it, where it is lower).
+ * cloud's `SCALE_FLOORS` (and the maximum with it, where it is lower).
  */
 export function scaledBounds(cloud: Cloud, use: Use, min: number, max: number): Bounds {
-  const floored = Math.max(min, SCALE_FLOOR[cloud][use]);
+  const floored = Math.max(min, SCALE_FLOORS[cloud][use].min);
   return { min: floored, max: Math.max(max, floored) };
 }
 
@@ -302,7 +295,7 @@ export function scaledBounds(cloud: Cloud, use: Use, min: number, max: number): 
 export function catalogRows(): CatalogRow[] {
   return SIZE_NAMES.flatMap((size) =>
     CLOUDS.flatMap((cloud) =>
-      USES.filter((use) => unavailableReason(size, cloud, use) === undefined).map((use) =>
+      USES.filter((use) => !isUnavailable(MAPPING[size][cloud][use])).map((use) =>
         resolveInstance(size, cloud, use),
       ),
     ),

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import * as kms from "@pulumi/gcp/kms";
 import { expect } from "chai";
 import {
-  SCALE_FLOOR,
+  SCALE_FLOORS,
   SIZES,
   SIZE_NAMES,
   resolveInstance,
@@ -186,7 +186,7 @@ describe("gcp online endpoint", () => {
   });
 
   it("raises a minimum of zero replicas to the one Vertex AI requires", async () => {
-    expect(SCALE_FLOOR.gcp.hosting).to.equal(1);
+    expect(SCALE_FLOORS.gcp.hosting.min).to.equal(1);
     const inputs = deployment(await build({ minReplicas: 0, maxReplicas: 3 })).inputs;
     expect(inputs).to.include({ minReplicas: 1, maxReplicas: 3 });
     expect(endpoint.minReplicas).to.equal(1);

@@ -1,7 +1,7 @@
 import * as kms from "@pulumi/gcp/kms";
 import { expect } from "chai";
 import {
-  SCALE_FLOOR,
+  SCALE_FLOORS,
   SIZES,
   SIZE_NAMES,
   resolveInstance,
@@ -108,7 +108,7 @@ describe("gcp training cluster", () => {
   }
 
   it("declares no standing cluster when training may scale to zero, and says how jobs run", async () => {
-    expect(SCALE_FLOOR.gcp.training).to.equal(1);
+    expect(SCALE_FLOORS.gcp.training.min).to.equal(1);
     let cluster!: GcpTrainingCluster;
     const regs = await (async () => {
       const keyAccess = new kms.KeyRing("ring", { location: REGION });
