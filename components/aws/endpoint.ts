@@ -1,4 +1,10 @@
-import { instanceFor, isSizeName, scaledBounds, serverlessFits } from "../../policies/catalog";
+import {
+  SERVERLESS_MEMORY_MB,
+  instanceFor,
+  isSizeName,
+  scaledBounds,
+  serverlessFits,
+} from "../../policies/catalog";
 import * as appautoscaling from "@pulumi/aws/appautoscaling";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as iam from "@pulumi/aws/iam";
@@ -51,8 +57,7 @@ const ALARM_PERIODS = 5;
 const ALARM_BREACHING_PERIODS = 3;
 const MICROSECONDS_PER_MILLISECOND = 1000;
 
-/** Serverless inference memory: 1 to 6 GiB in whole GiB, and at most 200 concurrent requests. */
-const SERVERLESS_MEMORY_MB = { min: 1024, max: 6144, step: 1024 } as const;
+/** Serverless inference serves at most 200 concurrent requests. */
 const SERVERLESS_MAX_CONCURRENCY = 200;
 
 /**

@@ -127,7 +127,8 @@ export function monthlyUsdPerUnit(charge: Charge): number {
  * (https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html; the same values in
  * the `memorySizeInMb` docs of @pulumi/aws 7.48).
  */
-export const SERVERLESS_MAX_MEMORY_GIB = 6;
+export const SERVERLESS_MEMORY_MB = { min: 1024, max: 6144, step: 1024 } as const;
+export const SERVERLESS_MAX_MEMORY_GIB = SERVERLESS_MEMORY_MB.max / 1024;
 
 /** Whether a size fits SageMaker serverless inference: no GPU and at most 6 GiB of memory. */
 export function serverlessFits(size: SizeName): boolean {

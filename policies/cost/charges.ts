@@ -1,6 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { SIZES, isSizeName } from "../catalog";
-import type { Block } from "../platform";
+import { SERVERLESS_MAX_MEMORY_GIB, SIZES, isSizeName } from "../catalog";
+import { type Block, TAG } from "../platform";
+import { isServerlessVariant } from "../lib/compute";
 import { tagsOf } from "../lib/tags";
 import { T } from "../lib/types";
 import { type Props, isRecord, listOf, peek } from "../lib/values";
@@ -138,15 +139,15 @@ function cryptoKey(props: Props): ChargeUse[] {
  * its memory, and the size's where serverless inference gives less than the size asks.
  */
 function endpointConfiguration(props: Props, resource: PolicyResource): ChargeUse[] {
-  const size = tagsOf(resource.type, props)?.["mlplatform-size"];
+  const size = tagsOf(resource.type, props)?.[TAG.size];
   const sizeGiB = typeof size === "string" && isSizeName(size) ? SIZES[size].memoryGiB : undefined;
   return listOf(props.productionVariants as unknown[] | undefined).flatMap((v): ChargeUse[] => {
-    if (!isRecord(v) || v.serverlessConfig === undefined || v.instanceType !== undefined) return [];
+    if (!isRecord(v) || !isServerlessVariant(v)) return [];
     const config = isRecord(v.serverlessConfig) ? v.serverlessConfig : {};
     const memoryMb = typeof config.memorySizeInMb === "number" ? config.memorySizeInMb : undefined;
     const below =
       memoryMb !== undefined && sizeGiB !== undefined && memoryMb < sizeGiB * 1024
-        ? `, less than the ${sizeGiB} GiB of ${String(size)}: serverless inference offers at most 6 GB`
+        ? `, less than the ${sizeGiB} GiB of ${String(size)}: serverless inference offers at most ${SERVERLESS_MAX_MEMORY_GIB} GB`
         : "";
     return [
       {

@@ -7,7 +7,7 @@ import {
   chargeById,
   monthlyUsdPerUnit,
 } from "../catalog";
-import { BLOCKS, type Block, type Cloud, type Use } from "../platform";
+import { BLOCKS, type Block, type Cloud, TAG, type Use } from "../platform";
 import {
   type ComputeGroup,
   type Range,
@@ -165,7 +165,7 @@ function batchLine(
 
 /** The block a resource's `mlplatform-block` mark names, or the charge's own. */
 function blockOf(resource: PolicyResource, fallback: Block): Block {
-  const mark = tagsOf(resource.type, resource.props)?.["mlplatform-block"];
+  const mark = tagsOf(resource.type, resource.props)?.[TAG.block];
   return BLOCKS.find((b) => b === mark) ?? fallback;
 }
 

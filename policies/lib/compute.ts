@@ -128,10 +128,17 @@ function vertexRef(spec: MachineSpec | undefined, path: string): InstanceTypeRef
 /** Azure ML's default bounds of a target-utilization deployment. */
 const AZURE_DEFAULT_INSTANCES = 1;
 
+/** A SageMaker variant on serverless inference: no instances, billed per request. */
+export function isServerlessVariant(variant: {
+  serverlessConfig?: unknown;
+  instanceType?: unknown;
+}): boolean {
+  return variant.serverlessConfig !== undefined && variant.instanceType === undefined;
+}
+
 function endpointConfigurationGroups(props: EndpointConfigurationProps): ComputeGroup[] {
   return listOf(props.productionVariants).flatMap((variant, i): ComputeGroup[] => {
-    // A serverless variant has no instances: SageMaker bills it per request.
-    if (variant.serverlessConfig !== undefined && variant.instanceType === undefined) return [];
+    if (isServerlessVariant(variant)) return [];
     const count = variant.initialInstanceCount ?? 1;
     return [
       {
