@@ -1,4 +1,10 @@
-import { type CatalogRow, HOURS_PER_MONTH, catalogRows, describeGpu } from "../../policies/catalog";
+import {
+  type CatalogRow,
+  HOURS_PER_MONTH,
+  catalogRows,
+  describeGpu,
+  describeInstance,
+} from "../../policies/catalog";
 import { type CommandHelp, parseFlags } from "../args";
 import { renderTable } from "../table";
 
@@ -51,9 +57,7 @@ function table(rows: CatalogRow[]): string {
     r.size,
     r.cloud,
     r.use,
-    r.accelerator === undefined
-      ? r.instanceType
-      : `${r.instanceType} + ${r.accelerator.count}x ${r.accelerator.type}`,
+    describeInstance(r),
     String(r.vcpus),
     String(r.memoryGiB),
     r.gpu === null ? "-" : describeGpu(r.gpu),

@@ -1,11 +1,11 @@
-import { type CatalogRow, instanceFor } from "../../policies/catalog";
+import { describeInstance, instanceFor } from "../../policies/catalog";
 import { type ConfigProblem, formatProblems, parsePlatformSpec } from "../../components/spec";
 import { CLOUDS, type Cloud, platformComponent } from "../../policies/platform";
-import { estimateStack, totalsByCloud } from "../../policies/cost/model";
+import { totalsByCloud } from "../../policies/cost/model";
 import { cloudOfType } from "../../policies/lib/types";
 import { type CommandHelp, parseFlags, required } from "../args";
 import { UsageError } from "../errors";
-import { stackResources } from "../gate/args";
+import { cents, priced } from "../estimate";
 import { fromStackExport } from "../gate/input";
 import type { ExportedResource, StackExport } from "../plan";
 import { planConfig } from "../plan";
@@ -62,13 +62,6 @@ interface CloudComparison {
 }
 
 const problemText = (p: ConfigProblem) => `${p.key}: ${p.message}`;
-
-/** An instance type as the catalog prints it: GCP machines with their accelerator. */
-function describeType(row: CatalogRow): string {
-  return row.accelerator === undefined
-    ? row.instanceType
-    : `${row.instanceType} + ${row.accelerator.count}x ${row.accelerator.type}`;
-}
 
 interface TeamLike {
   name?: unknown;
@@ -221,11 +214,11 @@ export async function run(argv: string[]): Promise<number> {
       comparable.push(cloud);
       comparisons.set(cloud, {
         cloud,
-        trainingType: describeType(instanceFor(cloud, result.spec.training.size, "training")),
+        trainingType: describeInstance(instanceFor(cloud, result.spec.training.size, "training")),
         hostingTypes: Object.fromEntries(
           result.spec.endpoints.map((e) => [
             e.name,
-            describeType(instanceFor(cloud, e.size, "hosting")),
+            describeInstance(instanceFor(cloud, e.size, "hosting")),
           ]),
         ),
       });
@@ -248,15 +241,15 @@ export async function run(argv: string[]): Promise<number> {
   if (comparable.length > 0) {
     const plan = await planConfig(PROJECT_DIR, { ...config, values });
     const counts = countResources(plan.export);
-    const estimate = estimateStack(stackResources(fromStackExport(plan.export)));
+    const estimate = priced(fromStackExport(plan.export), stack, "compare");
     const costs = totalsByCloud(estimate.lines);
     for (const cloud of comparable) {
       const comparison = comparisons.get(cloud) as CloudComparison;
       const blocks = counts.get(cloud) ?? {};
       comparison.blocks = blocks;
       comparison.resources = Object.values(blocks).reduce((a, b) => a + b, 0);
-      comparison.idleMonthlyUsd = Math.round((costs[cloud]?.idleMonthlyUsd ?? 0) * 100) / 100;
-      comparison.peakMonthlyUsd = Math.round((costs[cloud]?.peakMonthlyUsd ?? 0) * 100) / 100;
+      comparison.idleMonthlyUsd = cents(costs[cloud]?.idleMonthlyUsd ?? 0);
+      comparison.peakMonthlyUsd = cents(costs[cloud]?.peakMonthlyUsd ?? 0);
     }
   }
   const ordered = CLOUDS.map((c) => comparisons.get(c) as CloudComparison);

@@ -1,23 +1,18 @@
-import { HOURS_PER_MONTH } from "../../policies/catalog";
+import { HOURS_PER_MONTH, describeInstance } from "../../policies/catalog";
 import type { Cloud } from "../../policies/platform";
 import {
   type ChargeLine,
-  type ComputeLine,
   type CostLine,
   type StackEstimate,
   computeLines,
-  estimateStack,
   totals,
   totalsByCloud,
 } from "../../policies/cost/model";
 import { BUDGET_KEY } from "../../policies/lib/stackConfig";
 import { type CommandHelp, parseFlags, required } from "../args";
-import { UsageError } from "../errors";
 import { renderTable } from "../table";
-import { stackResources } from "../gate/args";
-import type { AnalyzerResource } from "../gate/input";
 import { loadAnalysis } from "../gate/pack";
-import { UnknownValueError } from "../gate/sdk";
+import { cents, priced, scaleNotes } from "../estimate";
 
 export const FLAGS = {
   stack: { type: "string" },
@@ -37,11 +32,6 @@ export const HELP: CommandHelp<keyof typeof FLAGS> = {
   examples: ["npm run cost -- --stack prod", "npm run cost -- --stack dev --json"],
 };
 
-/** USD rounded to cents, for JSON. */
-export function cents(amount: number): number {
-  return Math.round(amount * 100) / 100;
-}
-
 /** The config key that says where a stack deploys each cloud. */
 const REGION_KEYS: Record<Cloud, string> = {
   aws: "aws:region",
@@ -56,11 +46,7 @@ function money(amount: number): string {
 /** What a line prices: the instance type with its accelerators, or the charge. */
 function pricedAs(line: CostLine): string {
   if (line.kind !== "compute") return line.what;
-  // As npm run catalog shows a GCP type: the machine with the accelerators it carries.
-  const type =
-    line.accelerator === undefined
-      ? line.instanceType
-      : `${line.instanceType} + ${line.accelerator.count}x ${line.accelerator.type}`;
+  const type = describeInstance(line);
   return line.spot ? `${type} (spot)` : type;
 }
 
@@ -109,22 +95,6 @@ function table(lines: readonly CostLine[]): string {
   return renderTable(header, rows, { rightAligned: [5, 6, 7, 8], footer }).join("\n");
 }
 
-/** The plan's estimate; a value the plan cannot know makes it a usage error, not a crash. */
-export function priced(
-  resources: readonly AnalyzerResource[],
-  stack: string,
-  command = "cost",
-): StackEstimate {
-  try {
-    return estimateStack(stackResources(resources));
-  } catch (err) {
-    if (err instanceof UnknownValueError) {
-      throw new UsageError(`${command}: cannot price stack ${stack}: ${err.message}`);
-    }
-    throw err;
-  }
-}
-
 /** The lines in the order the report lists them: by cloud, block and resource name. */
 function byCloudBlockName(lines: readonly CostLine[]): CostLine[] {
   const order = (l: CostLine) => `${l.cloud} ${l.block} ${l.name}`;
@@ -154,24 +124,6 @@ function regionNotes(lines: readonly CostLine[], values: Record<string, string>)
     );
   }
   return notes;
-}
-
-/**
- * What the stack's autoscalers cannot do as asked: the floor a cloud keeps above the minimum the
- * spec asks for, and the ceiling a cloud does not enforce; `cost` and `plan` both print them.
- */
-export function scaleNotes(compute: readonly ComputeLine[]): string[] {
-  const sorted = [...compute].sort((a, b) =>
-    `${a.cloud} ${a.name}`.localeCompare(`${b.cloud} ${b.name}`),
-  );
-  return [
-    ...sorted
-      .filter((l) => l.floor !== undefined)
-      .map((l) => `Floor: ${l.name} idles at ${l.machines.min}: ${l.floor}.`),
-    ...sorted
-      .filter((l) => l.ceiling !== undefined)
-      .map((l) => `Ceiling: ${l.name} peaks at ${l.machines.max} by convention: ${l.ceiling}.`),
-  ];
 }
 
 /**

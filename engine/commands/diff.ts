@@ -13,7 +13,7 @@ import { ARCHIVE_SIG, ASSET_SIG, providerUrn } from "../gate/args";
 import { type AnalyzerResource, SIG_KEY } from "../gate/input";
 import { type StackAnalysis, gateStack, loadAnalysis, policyConfigFile } from "../gate/pack";
 import { renderMarkdownTable, renderTable } from "../table";
-import { cents, priced } from "./cost";
+import { cents, priced } from "../estimate";
 
 export const FLAGS = {
   base: { type: "string" },

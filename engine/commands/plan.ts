@@ -86,7 +86,7 @@ export function renderTree(stackExport: StackExport, stack: string): string {
 function scaleText(stackExport: StackExport, stack: string): string {
   // The cost model and the gate's input are loaded for the tree only: `--json` and `--out`, which
   // pipelines and the benchmarks run, do not need them.
-  const { priced, scaleNotes } = require("./cost") as typeof import("./cost");
+  const { priced, scaleNotes } = require("../estimate") as typeof import("../estimate");
   const { fromStackExport } = require("../gate/input") as typeof import("../gate/input");
   const { computeLines } =
     require("../../policies/cost/model") as typeof import("../../policies/cost/model");

@@ -196,6 +196,19 @@ export const SCALE_FLOORS: Record<Cloud, Record<Use, ScaleFloor>> = {
   },
 };
 
+/**
+ * An instance type as the catalog prints it: a GCP machine with the accelerators it carries
+ * (`n1-standard-4 + 1x NVIDIA_TESLA_T4`), any other type by its name.
+ */
+export function describeInstance(type: {
+  instanceType: string;
+  accelerator?: Accelerator;
+}): string {
+  return type.accelerator === undefined
+    ? type.instanceType
+    : `${type.instanceType} + ${type.accelerator.count}x ${type.accelerator.type}`;
+}
+
 /** Whether a type is retired on `today` (an ISO date). */
 export function isRetired(type: Pick<InstanceType, "retirement">, today: string): boolean {
   return type.retirement !== null && type.retirement.date <= today;
