@@ -1,4 +1,4 @@
-import { excerpt, isRecord, parseJson } from "./values";
+import { excerpt, isRecord, listOf, parseJson } from "./values";
 
 /** An IAM policy statement, as AWS reads it. */
 export interface Statement {
@@ -50,4 +50,24 @@ export function badEffect(named: NamedStatement): string | undefined {
   const effect = named.statement.Effect;
   if (effect === "Allow" || effect === "Deny") return undefined;
   return `${named.name} must have an Effect of "Allow" or "Deny" (case-sensitive), which IAM requires; it is ${effect === undefined ? "not set" : excerpt(effect)}`;
+}
+
+/** One binding of a GCP IAM policy document: a role and the members it grants it to. */
+export interface GcpBinding {
+  role?: string;
+  members: readonly unknown[];
+}
+
+/**
+ * The bindings of a GCP IAM policy document (`policyData`, as `organizations.getIAMPolicy` gives
+ * it), or `undefined` when the value is not JSON text.
+ */
+export function gcpBindings(policyData: unknown): GcpBinding[] | undefined {
+  const policy = parseJson(policyData);
+  if (policy === undefined) return undefined;
+  const bindings = isRecord(policy) ? listOf(policy.bindings as unknown[]) : [];
+  return bindings.filter(isRecord).map((b) => ({
+    ...(typeof b.role === "string" ? { role: b.role } : {}),
+    members: listOf(b.members as unknown[]),
+  }));
 }

@@ -1,7 +1,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { T } from "../lib/types";
 import { on, validateTypes } from "../lib/validate";
-import { excerpt, isRecord, parseJson } from "../lib/values";
+import { gcpBindings } from "../lib/iam";
+import { excerpt } from "../lib/values";
 
 interface RoleGrantProps {
   role?: string;
@@ -40,21 +41,16 @@ export const gcpNoBasicRoles: ResourceValidationPolicy = {
     }),
     on<IamPolicyProps>(T.gcpProjectIamPolicy, (props, _, reportViolation) => {
       if (props.policyData === undefined) return;
-      const policy = parseJson(props.policyData);
-      if (policy === undefined) {
+      const bindings = gcpBindings(props.policyData);
+      if (bindings === undefined) {
         reportViolation(
           `policyData must be a JSON IAM policy (as organizations.getIAMPolicy gives it); it is not JSON: ${excerpt(props.policyData)}.`,
         );
         return;
       }
-      const bindings = isRecord(policy) && Array.isArray(policy.bindings) ? policy.bindings : [];
-      for (const binding of bindings) {
-        if (
-          isRecord(binding) &&
-          typeof binding.role === "string" &&
-          BASIC_ROLES.includes(binding.role)
-        ) {
-          reportViolation(basicRoleMessage(binding.role));
+      for (const { role } of bindings) {
+        if (role !== undefined && BASIC_ROLES.includes(role)) {
+          reportViolation(basicRoleMessage(role));
         }
       }
     }),

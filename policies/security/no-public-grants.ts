@@ -1,7 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { asList, statements } from "../lib/iam";
+import { asList, gcpBindings, statements } from "../lib/iam";
 import { T } from "../lib/types";
-import { excerpt, isRecord, listOf, parseJson, peek, show } from "../lib/values";
+import { excerpt, isRecord, peek, show } from "../lib/values";
 
 /** GCP's members that stand for anyone on the internet, signed in to Google or not. */
 const PUBLIC_MEMBERS = ["allUsers", "allAuthenticatedUsers"];
@@ -50,9 +50,7 @@ function gcpPublicMembers(type: string, props: Record<string, unknown>): string[
     const members = peek(props, "members");
     return PUBLIC_MEMBERS.filter((m) => Array.isArray(members) && members.includes(m));
   }
-  const policy = parseJson(peek(props, "policyData"));
-  const bindings = isRecord(policy) ? listOf(policy.bindings as unknown[]) : [];
-  const members = bindings.flatMap((b) => (isRecord(b) ? listOf(b.members as unknown[]) : []));
+  const members = (gcpBindings(peek(props, "policyData")) ?? []).flatMap((b) => b.members);
   return PUBLIC_MEMBERS.filter((m) => members.includes(m));
 }
 
