@@ -18,15 +18,6 @@ export interface ChargeUse {
   unknown?: string;
 }
 
-/** Resource types the charges read, beyond the ones the other policies read. */
-export const CHARGED_TYPES = {
-  awsVpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
-  awsMetricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
-  azureLogAnalytics: "azure-native:operationalinsights:Workspace",
-  azureAppInsights: "azure-native:applicationinsights:Component",
-  azurePrivateEndpoint: "azure-native:network:PrivateEndpoint",
-} as const;
-
 const one = (chargeId: string, block: Block): ChargeUse[] => [{ chargeId, quantity: 1, block }];
 
 /** An interface endpoint bills per availability zone, one per subnet it has a network interface in. */
@@ -161,9 +152,9 @@ function endpointConfiguration(props: Props, resource: PolicyResource): ChargeUs
 }
 
 const DETECTORS: Record<string, (props: Props, resource: PolicyResource) => ChargeUse[]> = {
-  [CHARGED_TYPES.awsVpcEndpoint]: vpcEndpoint,
+  [T.awsVpcEndpoint]: vpcEndpoint,
   [T.awsKmsKey]: () => one("aws-kms-key", "workspace"),
-  [CHARGED_TYPES.awsMetricAlarm]: () => one("aws-cloudwatch-alarm", "endpoint"),
+  [T.awsMetricAlarm]: () => one("aws-cloudwatch-alarm", "endpoint"),
   [T.awsBucket]: () => one("aws-s3-bucket", "storage"),
   [T.awsBucketV2]: () => one("aws-s3-bucket", "storage"),
   [T.awsEcrRepository]: () => one("aws-ecr-repository", "registry"),
@@ -171,11 +162,11 @@ const DETECTORS: Record<string, (props: Props, resource: PolicyResource) => Char
   [T.azureContainerRegistry]: containerRegistry,
   [T.azureMlRegistry]: mlRegistry,
   [T.azureMlWorkspace]: mlWorkspace,
-  [CHARGED_TYPES.azurePrivateEndpoint]: privateEndpoint,
+  [T.azurePrivateEndpoint]: privateEndpoint,
   [T.azureStorageAccount]: () => one("azure-storage-account", "storage"),
   [T.azureKeyVault]: () => one("azure-key-vault", "workspace"),
-  [CHARGED_TYPES.azureLogAnalytics]: () => one("azure-log-analytics", "workspace"),
-  [CHARGED_TYPES.azureAppInsights]: () => one("azure-application-insights", "workspace"),
+  [T.azureLogAnalytics]: () => one("azure-log-analytics", "workspace"),
+  [T.azureAppInsights]: () => one("azure-application-insights", "workspace"),
   [T.gcpKmsCryptoKey]: cryptoKey,
   [T.gcpBucket]: () => one("gcp-storage-bucket", "storage"),
   [T.gcpArtifactRepository]: () => one("gcp-artifact-registry", "registry"),

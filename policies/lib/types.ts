@@ -29,6 +29,8 @@ export const T = {
   awsSagemakerModelPackageGroup: "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
   awsBatchComputeEnvironment: "aws:batch/computeEnvironment:ComputeEnvironment",
   awsAutoscalingTarget: "aws:appautoscaling/target:Target",
+  awsVpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
+  awsMetricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
 
   azureStorageAccount: "azure-native:storage:StorageAccount",
   azureBlobServiceProperties: "azure-native:storage:BlobServiceProperties",
@@ -38,6 +40,9 @@ export const T = {
   azureMlRegistry: "azure-native:machinelearningservices:Registry",
   azureMlCompute: "azure-native:machinelearningservices:Compute",
   azureMlOnlineDeployment: "azure-native:machinelearningservices:OnlineDeployment",
+  azureLogAnalytics: "azure-native:operationalinsights:Workspace",
+  azureAppInsights: "azure-native:applicationinsights:Component",
+  azurePrivateEndpoint: "azure-native:network:PrivateEndpoint",
   azureAutoscaleSetting: "azure-native:monitor:AutoscaleSetting",
   azureRoleDefinition: "azure-native:authorization:RoleDefinition",
 
