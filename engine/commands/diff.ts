@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { HOURS_PER_MONTH } from "../../policies/catalog";
 import { CLOUDS, type Cloud } from "../../policies/platform";
-import { type CostLine, type Totals, totals, totalsByCloud } from "../../policies/cost/model";
+import { type Totals, totals, totalsBy, totalsByCloud } from "../../policies/cost/model";
 import { nameOfUrn } from "../../policies/lib/types";
 import { isRecord, usd } from "../../policies/lib/values";
 import { type CommandHelp, parseFlags, required } from "../args";
@@ -84,7 +84,7 @@ export interface Mover extends CloudCost {
 export interface ResourceEntry {
   urn: string;
   type: string;
-  /** The resource's own compute cost, when the catalog prices it. */
+  /** The resource's own cost (compute and charges), when the catalog prices it. */
   idleMonthlyUsd?: number;
   peakMonthlyUsd?: number;
 }
@@ -214,18 +214,6 @@ function replacementReason(
   return undefined;
 }
 
-/** Each resource's own monthly cost: the sum of its compute lines. */
-function costsByUrn(lines: readonly CostLine[]): Map<string, { cloud: Cloud } & Totals> {
-  const byUrn = new Map<string, { cloud: Cloud } & Totals>();
-  for (const line of lines) {
-    const cost = byUrn.get(line.urn) ?? { cloud: line.cloud, idleMonthlyUsd: 0, peakMonthlyUsd: 0 };
-    cost.idleMonthlyUsd += line.idleMonthlyUsd;
-    cost.peakMonthlyUsd += line.peakMonthlyUsd;
-    byUrn.set(line.urn, cost);
-  }
-  return byUrn;
-}
-
 /** Both amounts and the change between them, each rounded to cents from the exact figures. */
 function change(base: number, head: number): Change {
   return { base: cents(base), head: cents(head), delta: cents(head - base) };
@@ -286,8 +274,10 @@ export function diffStacks(
 ): StackDiff {
   const baseLines = priced(base, stack, "diff").lines;
   const headLines = priced(head, stack, "diff").lines;
-  const baseCosts = costsByUrn(baseLines);
-  const headCosts = costsByUrn(headLines);
+  // Each resource's own monthly cost: the sum of its lines, compute and charges.
+  const baseCosts = totalsBy(baseLines, (l) => l.urn);
+  const headCosts = totalsBy(headLines, (l) => l.urn);
+  const cloudOf = new Map([...baseLines, ...headLines].map((l) => [l.urn, l.cloud]));
   const baseByUrn = new Map(base.map((r) => [r.urn, r]));
   const headByUrn = new Map(head.map((r) => [r.urn, r]));
 
@@ -315,10 +305,9 @@ export function diffStacks(
   const clouds: StackDiff["clouds"] = {};
   for (const cloud of CLOUDS) {
     if (baseByCloud[cloud] === undefined && headByCloud[cloud] === undefined) continue;
-    const urns = new Set(
-      [...baseCosts, ...headCosts].filter(([, c]) => c.cloud === cloud).map(([urn]) => urn),
-    );
+    const urns = new Set([...baseCosts.keys(), ...headCosts.keys()]);
     const movers = [...urns]
+      .filter((urn) => cloudOf.get(urn) === cloud)
       .map((urn) => ({ urn, ...costChange(baseCosts.get(urn), headCosts.get(urn)) }))
       .filter((m) => m.idleMonthlyUsd.delta !== 0 || m.peakMonthlyUsd.delta !== 0)
       .sort((a, b) => moved(b) - moved(a) || a.urn.localeCompare(b.urn))

@@ -280,14 +280,23 @@ export function totals(lines: readonly CostLine[]): Totals {
   };
 }
 
-/** Totals per cloud, the sum of each cloud's lines, for the clouds that have lines. */
-export function totalsByCloud(lines: readonly CostLine[]): Partial<Record<Cloud, Totals>> {
-  const result: Partial<Record<Cloud, Totals>> = {};
+/** Totals of the lines that share a key, for the keys the lines have. */
+export function totalsBy<K>(
+  lines: readonly CostLine[],
+  keyOf: (line: CostLine) => K,
+): Map<K, Totals> {
+  const result = new Map<K, Totals>();
   for (const line of lines) {
-    const sum = result[line.cloud] ?? { idleMonthlyUsd: 0, peakMonthlyUsd: 0 };
+    const key = keyOf(line);
+    const sum = result.get(key) ?? { idleMonthlyUsd: 0, peakMonthlyUsd: 0 };
     sum.idleMonthlyUsd += line.idleMonthlyUsd;
     sum.peakMonthlyUsd += line.peakMonthlyUsd;
-    result[line.cloud] = sum;
+    result.set(key, sum);
   }
   return result;
+}
+
+/** Totals per cloud, the sum of each cloud's lines, for the clouds that have lines. */
+export function totalsByCloud(lines: readonly CostLine[]): Partial<Record<Cloud, Totals>> {
+  return Object.fromEntries(totalsBy(lines, (line) => line.cloud));
 }
