@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { OnlineEndpointOutputs } from "./blocks";
+import type { OnlineEndpointOutputs, PlatformOutputs } from "./blocks";
 import { instanceFor } from "../policies/catalog";
 import type { Cloud, EndpointSpec } from "../policies/platform";
 
@@ -47,7 +47,7 @@ export interface EndpointDetails {
 }
 
 /** The details of one endpoint of `cloud` in `region`, from its spec and its component. */
-export function endpointDetails(
+function endpointDetails(
   cloud: Cloud,
   region: string,
   spec: EndpointSpec,
@@ -68,6 +68,28 @@ export function endpointDetails(
     minReplicas: endpoint.minReplicas,
     maxReplicas: endpoint.maxReplicas,
     ...(resourceId === undefined ? {} : { resourceId: pulumi.output(resourceId) }),
+  };
+}
+
+/**
+ * A cloud's `endpoints` (name to scoring URL) and `endpointDetails` outputs, from the spec's
+ * endpoints and their components in the same order. `resourceId` gives an endpoint's ARM id, on
+ * Azure only.
+ */
+export function endpointOutputs(
+  cloud: Cloud,
+  region: string,
+  specs: readonly EndpointSpec[],
+  endpoints: readonly OnlineEndpointOutputs[],
+  resourceId?: (endpoint: OnlineEndpointOutputs) => pulumi.Input<string>,
+): Pick<PlatformOutputs, "endpoints" | "endpointDetails"> {
+  const details = specs.map((spec, i) => {
+    const endpoint = endpoints[i];
+    return endpointDetails(cloud, region, spec, endpoint, resourceId?.(endpoint));
+  });
+  return {
+    endpoints: Object.fromEntries(specs.map((spec, i) => [spec.name, details[i].scoringUrl])),
+    endpointDetails: Object.fromEntries(specs.map((spec, i) => [spec.name, details[i]])),
   };
 }
 

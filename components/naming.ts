@@ -52,11 +52,21 @@ export const NAME_RULES = {
     maxLength: 50,
     charset: "lower",
   },
-  /** Azure ML workspaces and registries: 3-33. */
+  /** Azure ML workspaces: 3-33. */
   azureMlWorkspace: {
     label: "Azure ML workspace",
     minLength: 3,
     maxLength: 33,
+    charset: "lower-hyphen",
+  },
+  /**
+   * Azure ML registries: 2-32 (one fewer than a workspace's 33), letters, digits, hyphens and
+   * underscores, starting with a letter or digit (how-to-manage-registries.md).
+   */
+  azureMlRegistry: {
+    label: "Azure ML registry",
+    minLength: 2,
+    maxLength: 32,
     charset: "lower-hyphen",
   },
   /** Azure ML compute: 2-16 letters, digits, hyphens, starting with a letter. */

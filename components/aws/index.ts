@@ -3,7 +3,7 @@ import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformOutputs } from "../blocks";
-import { type EndpointDetails, endpointDetails } from "../endpointDetails";
+import { type EndpointDetails, endpointOutputs } from "../endpointDetails";
 import type { PlatformArgs } from "../platform";
 import { uniqueSuffix } from "../suffix";
 import { platformTags } from "../tags";
@@ -153,15 +153,9 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     this.containerRegistryUrl = registry.registryUrl;
     this.modelRegistryName = modelRegistry.modelRegistryName;
     this.alertTopicArn = workspace.alertTopicArn;
-    this.endpoints = Object.fromEntries(
-      spec.endpoints.map((endpoint, i) => [endpoint.name, endpoints[i].scoringUrl]),
-    );
-    this.endpointDetails = Object.fromEntries(
-      spec.endpoints.map((endpoint, i) => [
-        endpoint.name,
-        endpointDetails("aws", account.region, endpoint, endpoints[i]),
-      ]),
-    );
+    const endpointMaps = endpointOutputs("aws", account.region, spec.endpoints, endpoints);
+    this.endpoints = endpointMaps.endpoints;
+    this.endpointDetails = endpointMaps.endpointDetails;
     this.registerOutputs({
       workspaceName: this.workspaceName,
       trainingClusterName: this.trainingClusterName,

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
 
 /** Where an Azure block is deployed: the wiring every Azure block takes besides the neutral args. */
@@ -69,8 +70,41 @@ export const BUILT_IN_ROLES = {
 } as const;
 
 /** The full id of a built-in role definition in a subscription, as role assignments take it. */
-export function roleDefinitionId(subscriptionId: pulumi.Input<string>, role: string) {
+function roleDefinitionId(subscriptionId: pulumi.Input<string>, role: string) {
   return pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`;
+}
+
+/** A grant of one built-in role to one principal on one scope. */
+export interface BuiltInRoleGrant {
+  /** Subscription whose copy of the role definition is assigned. */
+  subscriptionId: pulumi.Input<string>;
+  role: keyof typeof BUILT_IN_ROLES;
+  /** ARM id of the resource the role applies to. */
+  scope: pulumi.Input<string>;
+  principalId: pulumi.Input<string>;
+  /** `ServicePrincipal` for a system-assigned identity; `User` or `Group` for a team member. */
+  principalType: pulumi.Input<string>;
+  /** Why the principal has the role, as the portal shows it. */
+  description: pulumi.Input<string>;
+}
+
+/** A role assignment of `grant`, named `name` and parented to `parent`. */
+export function builtInRoleAssignment(
+  name: string,
+  grant: BuiltInRoleGrant,
+  parent: pulumi.Resource,
+): authorization.RoleAssignment {
+  return new authorization.RoleAssignment(
+    name,
+    {
+      scope: grant.scope,
+      principalId: grant.principalId,
+      principalType: grant.principalType,
+      roleDefinitionId: roleDefinitionId(grant.subscriptionId, BUILT_IN_ROLES[grant.role]),
+      description: grant.description,
+    },
+    { parent },
+  );
 }
 
 /**

@@ -1,6 +1,5 @@
 import * as path from "node:path";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
@@ -14,10 +13,9 @@ import { instanceFor, scaledBounds } from "../../policies/catalog";
 import { ML_API_VERSION } from "./armApi";
 import {
   type AzurePlacement,
-  BUILT_IN_ROLES,
+  builtInRoleAssignment,
   contentVersion,
   isoDuration,
-  roleDefinitionId,
   systemPrincipalId,
   textVersion,
 } from "./common";
@@ -189,19 +187,17 @@ export class AzureOnlineEndpoint extends pulumi.ComponentResource implements Onl
 
     // The automatic grant covers only the workspace's default datastore
     // (concept-endpoints-online-auth.md); the model and code live in the platform's container.
-    const modelAccess = new authorization.RoleAssignment(
+    const modelAccess = builtInRoleAssignment(
       `${name}-model-access`,
       {
+        subscriptionId: args.subscriptionId,
+        role: "storageBlobDataReader",
         scope: args.containerId,
         principalId: systemPrincipalId(endpoint.identity),
         principalType: "ServicePrincipal",
-        roleDefinitionId: roleDefinitionId(
-          args.subscriptionId,
-          BUILT_IN_ROLES.storageBlobDataReader,
-        ),
         description: `The endpoint ${args.name} reads its model and scoring code`,
       },
-      { parent: this },
+      this,
     );
 
     const upload = {

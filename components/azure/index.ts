@@ -2,7 +2,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformOutputs } from "../blocks";
-import { type EndpointDetails, azureOnlineEndpointId, endpointDetails } from "../endpointDetails";
+import { type EndpointDetails, azureOnlineEndpointId, endpointOutputs } from "../endpointDetails";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import type { PlatformArgs } from "../platform";
@@ -114,41 +114,37 @@ export class AzurePlatform extends pulumi.ComponentResource implements PlatformO
       },
       { parent: this },
     );
-    this.endpoints = {};
-    this.endpointDetails = {};
-    for (const endpointSpec of spec.endpoints) {
-      const endpoint = new AzureOnlineEndpoint(
-        `${name}-endpoint-${endpointSpec.name}`,
-        {
-          ...base,
-          ...placement,
-          ...endpointSpec,
-          uniqueSuffix: suffix.result,
-          subscriptionId: client.subscriptionId,
-          workspaceName: workspace.workspaceName,
-          storageAccountName: storage.storageName,
-          blobEndpoint: storage.blobEndpoint,
-          containerName: storage.containerName,
-          datastoreName: workspace.datastoreName,
-          containerId: storage.containerId,
-          deploymentPrerequisites: workspace.deploymentPrerequisites,
-        },
-        { parent: this },
-      );
-      this.endpoints[endpointSpec.name] = endpoint.scoringUrl;
-      this.endpointDetails[endpointSpec.name] = endpointDetails(
-        "azure",
-        location,
-        endpointSpec,
-        endpoint,
-        azureOnlineEndpointId({
-          subscriptionId: client.subscriptionId,
-          resourceGroupName: group.name,
-          workspaceName: workspace.workspaceName,
-          endpointName: endpoint.endpointName,
-        }),
-      );
-    }
+    const endpoints = spec.endpoints.map(
+      (endpoint) =>
+        new AzureOnlineEndpoint(
+          `${name}-endpoint-${endpoint.name}`,
+          {
+            ...base,
+            ...placement,
+            ...endpoint,
+            uniqueSuffix: suffix.result,
+            subscriptionId: client.subscriptionId,
+            workspaceName: workspace.workspaceName,
+            storageAccountName: storage.storageName,
+            blobEndpoint: storage.blobEndpoint,
+            containerName: storage.containerName,
+            datastoreName: workspace.datastoreName,
+            containerId: storage.containerId,
+            deploymentPrerequisites: workspace.deploymentPrerequisites,
+          },
+          { parent: this },
+        ),
+    );
+    const endpointMaps = endpointOutputs("azure", location, spec.endpoints, endpoints, (endpoint) =>
+      azureOnlineEndpointId({
+        subscriptionId: client.subscriptionId,
+        resourceGroupName: group.name,
+        workspaceName: workspace.workspaceName,
+        endpointName: endpoint.endpointName,
+      }),
+    );
+    this.endpoints = endpointMaps.endpoints;
+    this.endpointDetails = endpointMaps.endpointDetails;
 
     this.workspaceName = workspace.workspaceName;
     this.trainingClusterName = training.clusterName;

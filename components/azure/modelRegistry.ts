@@ -1,7 +1,7 @@
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import * as pulumi from "@pulumi/pulumi";
 import type { ModelRegistryArgs, ModelRegistryOutputs } from "../blocks";
-import { type NameRule, physicalName } from "../naming";
+import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
 import type { Tier } from "../../policies/platform";
@@ -11,17 +11,6 @@ import type { AzurePlacement } from "./common";
 export const REGISTRY_STORAGE_SKU: Record<Tier, string> = {
   dev: "Standard_LRS",
   prod: "Standard_ZRS",
-};
-
-/**
- * Azure ML registry names: 2-32 characters (one fewer than a workspace's 33), letters, digits,
- * hyphens and underscores, starting with a letter or digit (how-to-manage-registries.md).
- */
-export const REGISTRY_NAME_RULE: NameRule = {
-  label: "Azure ML registry",
-  minLength: 2,
-  maxLength: 32,
-  charset: "lower-hyphen",
 };
 
 /** The registry's system-created container registry: Premium, as Azure ML registries require. */
@@ -70,7 +59,7 @@ export class AzureModelRegistry extends pulumi.ComponentResource implements Mode
         location: args.location,
         registryName: pulumi
           .output(args.uniqueSuffix)
-          .apply((suffix) => physicalName(args.nameParts, REGISTRY_NAME_RULE, suffix)),
+          .apply((suffix) => physicalName(args.nameParts, NAME_RULES.azureMlRegistry, suffix)),
         identity: { type: "SystemAssigned" },
         publicNetworkAccess: REGISTRY_PUBLIC_NETWORK_ACCESS,
         regionDetails: [

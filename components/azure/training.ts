@@ -1,5 +1,4 @@
 import { instanceFor } from "../../policies/catalog";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import * as pulumi from "@pulumi/pulumi";
 import type { TrainingClusterArgs, TrainingClusterOutputs } from "../blocks";
@@ -7,9 +6,8 @@ import { NAME_RULES, physicalName } from "../naming";
 import { blockTags } from "../tags";
 import {
   type AzurePlacement,
-  BUILT_IN_ROLES,
+  builtInRoleAssignment,
   isoDuration,
-  roleDefinitionId,
   systemPrincipalId,
 } from "./common";
 
@@ -97,19 +95,17 @@ export class AzureTrainingCluster
       { parent: this },
     );
 
-    new authorization.RoleAssignment(
+    builtInRoleAssignment(
       `${name}-data-access`,
       {
+        subscriptionId: args.subscriptionId,
+        role: "storageBlobDataContributor",
         scope: args.dataContainerId,
         principalId: systemPrincipalId(compute.identity),
         principalType: "ServicePrincipal",
-        roleDefinitionId: roleDefinitionId(
-          args.subscriptionId,
-          BUILT_IN_ROLES.storageBlobDataContributor,
-        ),
         description: "Training jobs read their data and write their outputs",
       },
-      { parent: this },
+      this,
     );
 
     this.clusterName = compute.name;

@@ -1,5 +1,4 @@
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
@@ -10,7 +9,7 @@ import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
 import type { AzurePrincipalType, TeamMemberSpec, TeamSpec, Tier } from "../../policies/platform";
-import { type AzurePlacement, BUILT_IN_ROLES, roleDefinitionId } from "./common";
+import { type AzurePlacement, type BuiltInRoleGrant, builtInRoleAssignment } from "./common";
 import { workspaceAccess } from "./access";
 import { ManagedNetworkProvisioning } from "./managedNetwork";
 
@@ -289,13 +288,6 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
       { parent: this },
     );
 
-    const roles = {
-      dataScientist: roleDefinitionId(args.subscriptionId, BUILT_IN_ROLES.azureMlDataScientist),
-      dataContributor: roleDefinitionId(
-        args.subscriptionId,
-        BUILT_IN_ROLES.storageBlobDataContributor,
-      ),
-    };
     // Named from the member alone: member names are unique across teams (the spec checks it),
     // while team and member names joined by hyphens could repeat. Member names never hold `_`,
     // so `<member>_data` cannot be another member's name.
@@ -303,24 +295,30 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
       const member = (
         suffix: string,
         scope: pulumi.Input<string>,
-        role: pulumi.Input<string>,
+        role: BuiltInRoleGrant["role"],
         what: string,
       ) =>
-        new authorization.RoleAssignment(
+        builtInRoleAssignment(
           `${name}-${person.member}${suffix}`,
           {
+            subscriptionId: args.subscriptionId,
+            role,
             scope,
             principalId: person.principalId,
             principalType: person.principalType,
-            roleDefinitionId: role,
             description: `${what} for ${person.member} of team ${person.team}`,
           },
-          { parent: this },
+          this,
         );
-      member("", workspace.id, roles.dataScientist, "AzureML Data Scientist");
+      member("", workspace.id, "azureMlDataScientist", "AzureML Data Scientist");
       // The datastore is identity-based: jobs and the studio read and write its data as the
       // member, who needs a data role on the container (how-to-datastore.md, identity-based access).
-      member("_data", args.dataContainerId, roles.dataContributor, "Storage Blob Data Contributor");
+      member(
+        "_data",
+        args.dataContainerId,
+        "storageBlobDataContributor",
+        "Storage Blob Data Contributor",
+      );
     }
 
     this.deploymentPrerequisites = [];

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformOutputs } from "../blocks";
-import { type EndpointDetails, endpointDetails } from "../endpointDetails";
+import { type EndpointDetails, endpointOutputs } from "../endpointDetails";
 import type { PlatformArgs } from "../platform";
 import { uniqueSuffix } from "../suffix";
 import { platformTags } from "../tags";
@@ -115,15 +115,9 @@ export class GcpPlatform extends pulumi.ComponentResource implements PlatformOut
     this.storageName = storage.storageName;
     this.containerRegistryUrl = registry.registryUrl;
     this.modelRegistryName = pulumi.output(modelRegistryName(placement.project, placement.region));
-    this.endpoints = Object.fromEntries(
-      spec.endpoints.map((endpoint, i) => [endpoint.name, endpoints[i].scoringUrl]),
-    );
-    this.endpointDetails = Object.fromEntries(
-      spec.endpoints.map((endpoint, i) => [
-        endpoint.name,
-        endpointDetails("gcp", placement.region, endpoint, endpoints[i]),
-      ]),
-    );
+    const endpointMaps = endpointOutputs("gcp", placement.region, spec.endpoints, endpoints);
+    this.endpoints = endpointMaps.endpoints;
+    this.endpointDetails = endpointMaps.endpointDetails;
     this.registerOutputs({
       workspaceName: this.workspaceName,
       trainingClusterName: this.trainingClusterName,

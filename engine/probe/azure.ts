@@ -1,12 +1,7 @@
 import { DefaultAzureCredential } from "@azure/identity";
+import { ML_API_VERSION } from "../../components/azure/armApi";
 import { type InvokerFactory, InvokeError, causeOf, kindOfStatus, postJson } from "./invoke";
 import { preview } from "./sample";
-
-/**
- * API version of the `listKeys` call: the one `@pulumi/azure-native` declares the online endpoint
- * with (`listOnlineEndpointKeys`, Azure REST API 2025-12-01).
- */
-export const LIST_KEYS_API_VERSION = "2025-12-01";
 
 /** The scope of an ARM access token. */
 const ARM_SCOPE = "https://management.azure.com/.default";
@@ -32,7 +27,7 @@ export const azureInvoker: InvokerFactory = async (target, endpoints) => {
       `no Azure credentials from DefaultAzureCredential: ${(err as Error).message.split("\n")[0]}`,
     );
   }
-  const url = `${endpoints.azureManagementUrl.replace(/\/+$/, "")}${target.resourceId}/listKeys?api-version=${LIST_KEYS_API_VERSION}`;
+  const url = `${endpoints.azureManagementUrl.replace(/\/+$/, "")}${target.resourceId}/listKeys?api-version=${ML_API_VERSION}`;
   let response: Response;
   let text: string;
   try {

@@ -3,8 +3,8 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { ML_API_VERSION } from "../../components/azure/armApi";
 import { resolveInstance } from "../../policies/catalog";
-import { LIST_KEYS_API_VERSION } from "../../engine/probe/azure";
 import type { ProbeReport } from "../../engine/probe/report";
 import type { EndpointReport } from "../../engine/probe/run";
 import { type CliResult, PROJECT_DIR } from "../cli";
@@ -210,9 +210,7 @@ describe("probe against loopback services", function () {
       "https://management.azure.com",
     );
     expect(listKeys.method).to.equal("POST");
-    expect(listKeys.path).to.equal(
-      `${AZURE_ENDPOINT_ID}/listKeys?api-version=${LIST_KEYS_API_VERSION}`,
-    );
+    expect(listKeys.path).to.equal(`${AZURE_ENDPOINT_ID}/listKeys?api-version=${ML_API_VERSION}`);
     expect(scoring).to.have.length(6);
     for (const r of scoring) {
       expect([r.method, r.path, r.headers.authorization]).to.deep.equal([
