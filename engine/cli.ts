@@ -1,52 +1,7 @@
 import { closest } from "fastest-levenshtein";
-import { type CommandHelp, type Options, renderHelp, wantsHelp } from "./args";
+import { renderHelp, wantsHelp } from "./args";
+import { COMMANDS } from "./commands";
 import { UsageError } from "./errors";
-
-/** A subcommand: its flags, their help, and `run`, which parses them and returns the exit code. */
-interface CommandModule {
-  FLAGS: Options;
-  HELP: CommandHelp<string>;
-  run: (argv: string[]) => Promise<number>;
-}
-
-const COMMANDS: Record<string, { summary: string; load: () => CommandModule }> = {
-  plan: {
-    summary: "run the program for a stack offline and print what it registers",
-    load: () => require("./commands/plan") as typeof import("./commands/plan"),
-  },
-  catalog: {
-    summary: "print the instance catalog: sizes mapped per cloud and use, with prices",
-    load: () => require("./commands/catalog") as typeof import("./commands/catalog"),
-  },
-  cost: {
-    summary: "estimate a stack's monthly idle floor and scaled ceiling per resource and cloud",
-    load: () => require("./commands/cost") as typeof import("./commands/cost"),
-  },
-  gate: {
-    summary:
-      "run the policy pack over a stack's plan or an exported state; exit 1 on a mandatory violation",
-    load: () => require("./commands/gate") as typeof import("./commands/gate"),
-  },
-  compare: {
-    summary:
-      "put the clouds side by side for one spec: resources, instance types, cost; --live: probed stacks",
-    load: () => require("./commands/compare") as typeof import("./commands/compare"),
-  },
-  diff: {
-    summary:
-      "compare two plans, exports or previews of a stack: resources, cost per cloud, policy verdicts",
-    load: () => require("./commands/diff") as typeof import("./commands/diff"),
-  },
-  probe: {
-    summary:
-      "send the sample request to a deployed stack's endpoints: latency, errors, throughput, cost",
-    load: () => require("./commands/probe") as typeof import("./commands/probe"),
-  },
-  prices: {
-    summary: "rebuild the catalog's prices from the AWS and Azure public price lists",
-    load: () => require("./commands/prices") as typeof import("./commands/prices"),
-  },
-};
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
