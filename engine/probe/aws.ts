@@ -9,8 +9,8 @@ import {
   InvokeError,
   isTimeout,
   kindOfStatus,
+  parseAnswer,
 } from "./invoke";
-import { preview } from "./sample";
 
 /** Service errors that mean the caller's credentials or signature were refused. */
 const AUTH_ERRORS = new Set([
@@ -55,6 +55,7 @@ export const awsInvoker: InvokerFactory = async (target) => {
     );
   }
   return async (body, signal) => {
+    let text: string;
     try {
       const answer = await client.send(
         new InvokeEndpointCommand({
@@ -65,19 +66,14 @@ export const awsInvoker: InvokerFactory = async (target) => {
         }),
         { abortSignal: signal },
       );
-      const text = answer.Body === undefined ? "" : Buffer.from(answer.Body).toString("utf8");
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        throw new InvokeError("wrong-answer", `the answer is not JSON: ${preview(text)}`);
-      }
+      text = answer.Body === undefined ? "" : Buffer.from(answer.Body).toString("utf8");
     } catch (err) {
-      if (err instanceof InvokeError) throw err;
       if (err instanceof SageMakerRuntimeServiceException) {
         throw new InvokeError(kindOf(err), `${err.name}: ${err.message}`);
       }
       if (isTimeout(err, signal)) throw new InvokeError("timeout", "no answer in time");
       throw new InvokeError("other", (err as Error).message);
     }
+    return parseAnswer(text);
   };
 };

@@ -1,7 +1,6 @@
 import { DefaultAzureCredential } from "@azure/identity";
 import { ML_API_VERSION } from "../../components/azure/armApi";
-import { type InvokerFactory, InvokeError, causeOf, kindOfStatus, postJson } from "./invoke";
-import { preview } from "./sample";
+import { type InvokerFactory, InvokeError, postForText, postJson } from "./invoke";
 
 /** The scope of an ARM access token. */
 const ARM_SCOPE = "https://management.azure.com/.default";
@@ -28,24 +27,14 @@ export const azureInvoker: InvokerFactory = async (target, endpoints) => {
     );
   }
   const url = `${endpoints.azureManagementUrl.replace(/\/+$/, "")}${target.resourceId}/listKeys?api-version=${ML_API_VERSION}`;
-  let response: Response;
-  let text: string;
-  try {
-    response = await fetch(url, {
-      method: "POST",
+  const text = await postForText(
+    url,
+    {
       headers: { Authorization: `Bearer ${token}` },
       signal: AbortSignal.timeout(LIST_KEYS_TIMEOUT_MS),
-    });
-    text = await response.text();
-  } catch (err) {
-    throw new InvokeError("other", `listKeys of ${target.resourceId}: ${causeOf(err)}`);
-  }
-  if (!response.ok) {
-    throw new InvokeError(
-      kindOfStatus(response.status),
-      `listKeys of ${target.resourceId} answered HTTP ${response.status}: ${preview(text)}`,
-    );
-  }
+    },
+    `listKeys of ${target.resourceId}`,
+  );
   let key: unknown;
   try {
     key = (JSON.parse(text) as { primaryKey?: unknown }).primaryKey;

@@ -50,6 +50,45 @@ export function isTimeout(err: unknown, signal: AbortSignal): boolean {
 }
 
 /**
+ * POSTs and returns the text of the answer. A request that runs out of time, fails or is answered
+ * with an HTTP error status becomes an `InvokeError` of its kind. `call`, if given, names the
+ * request at the start of each message; otherwise only a request that fails names its URL.
+ */
+export async function postForText(
+  url: string,
+  init: { headers: Record<string, string>; body?: string; signal: AbortSignal },
+  call?: string,
+): Promise<string> {
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, { method: "POST", ...init });
+    text = await response.text();
+  } catch (err) {
+    if (isTimeout(err, init.signal)) {
+      throw new InvokeError("timeout", `${call === undefined ? "" : `${call}: `}no answer in time`);
+    }
+    throw new InvokeError("other", `${call ?? url}: ${causeOf(err)}`);
+  }
+  if (!response.ok) {
+    throw new InvokeError(
+      kindOfStatus(response.status),
+      `${call === undefined ? "" : `${call} answered `}HTTP ${response.status}: ${preview(text)}`,
+    );
+  }
+  return text;
+}
+
+/** An endpoint's answer parsed as JSON; an answer that is not JSON is a wrong answer. */
+export function parseAnswer(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new InvokeError("wrong-answer", `the answer is not JSON: ${preview(text)}`);
+  }
+}
+
+/**
  * POSTs JSON and returns the parsed JSON answer; an HTTP error, a time-out or a body that is not
  * JSON becomes an `InvokeError` of its kind.
  */
@@ -59,35 +98,16 @@ export async function postJson(
   body: string,
   signal: AbortSignal,
 ): Promise<unknown> {
-  let response: Response;
-  let text: string;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json", ...headers },
-      body,
-      signal,
-    });
-    text = await response.text();
-  } catch (err) {
-    if (isTimeout(err, signal)) throw new InvokeError("timeout", "no answer in time");
-    throw new InvokeError("other", `${url}: ${causeOf(err)}`);
-  }
-  if (!response.ok) {
-    throw new InvokeError(
-      kindOfStatus(response.status),
-      `HTTP ${response.status}: ${preview(text)}`,
-    );
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new InvokeError("wrong-answer", `the answer is not JSON: ${preview(text)}`);
-  }
+  const text = await postForText(url, {
+    headers: { "Content-Type": "application/json", Accept: "application/json", ...headers },
+    body,
+    signal,
+  });
+  return parseAnswer(text);
 }
 
 /** The message of an error and of its cause, which fetch keeps the network failure in. */
-export function causeOf(err: unknown): string {
+function causeOf(err: unknown): string {
   const error = err as { message?: string; cause?: { message?: string; code?: string } };
   const cause = error.cause?.code ?? error.cause?.message;
   return cause === undefined ? String(error.message ?? err) : `${error.message} (${cause})`;
