@@ -4,9 +4,9 @@ import { isRecord } from "../../policies/lib/values";
 import { type AnalyzerResource, SECRET_SIG, SIG_KEY } from "./input";
 import { unknownCheckingProxy } from "./sdk";
 
-/** Wire signatures of assets and archives, as @pulumi/pulumi's runtime names them. */
-export const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
-export const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
+/** Wire signatures of assets and archives. */
+export const ASSET_SIG = pulumi.runtime.specialAssetSig;
+export const ARCHIVE_SIG = pulumi.runtime.specialArchiveSig;
 
 /**
  * One wire value as @pulumi/policy's analyzer hands it to policies: secrets unwrapped to their

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
 import { nameOfUrn } from "../../policies/lib/types";
 import { excerpt, isRecord, parseJson } from "../../policies/lib/values";
 import { UsageError } from "../errors";
@@ -6,11 +7,11 @@ import { UNKNOWN } from "../monitor";
 import type { ExportedResource, StackExport } from "../plan";
 
 /** The signature key of Pulumi's special values (secrets, assets, archives) on the wire. */
-export const SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const SIG_KEY = pulumi.runtime.specialSigKey;
 /** The signature of a secret. */
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export const SECRET_SIG = pulumi.runtime.specialSecretSig;
 /** The signature of a reference to another resource. */
-const RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const RESOURCE_REFERENCE_SIG = pulumi.runtime.specialResourceSig;
 
 /**
  * A resource as the engine hands it to a policy pack: what `Analyze` gets (inputs) and what
