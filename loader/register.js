@@ -6,12 +6,15 @@
  * sucrase strips the types and turns imports into `require` calls line for line, so stack traces
  * point at the TypeScript source without source maps. Each file's JavaScript is cached by the
  * hash of its text, so a run whose files did not change reads JavaScript and never loads sucrase.
- * Only `.ts` files go through here: every JavaScript file, the providers' thousands included,
- * loads as Node loads it.
+ * Only `.ts` files are transpiled here: every JavaScript file, the providers' thousands included,
+ * loads as Node loads it, and every module's compiled code, theirs and the program's, is kept
+ * between runs (./compileCache.js).
  */
 const fs = require("node:fs");
 const Module = require("node:module");
 const cache = require("./cache");
+
+require("./compileCache").enable();
 
 // `disableESTransforms` leaves class fields, `?.` and `??` as Node 20 runs them natively, which is
 // what tsc emits for the tsconfig's ES2022 target.

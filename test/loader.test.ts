@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as Module from "node:module";
 import { expect } from "chai";
 import { PROJECT_DIR } from "./cli";
 
@@ -65,5 +66,136 @@ describe("the TypeScript loader", () => {
     );
     expect(result.stderr).to.equal("");
     expect(result.stdout.trim()).to.equal("1 false");
+  });
+});
+
+describe("the compile cache", () => {
+  const compileCache = require(path.join(PROJECT_DIR, "loader", "compileCache.js")) as {
+    NAME: string;
+    keyOf(filename: string, content: string): string;
+  };
+  const cache = require(path.join(PROJECT_DIR, "loader", "cache.js")) as {
+    dirOf(name: string): string;
+  };
+  // Node 22.8 and later keep the code themselves; the loader's own cache is for older Node.
+  const byNode =
+    typeof (Module as { enableCompileCache?: unknown }).enableCompileCache === "function";
+  let dir: string;
+  let file: string;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlplatform-compile-"));
+    file = path.join(dir, "module.js");
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs `file` through the loader and returns what it printed and the cache's counts. */
+  function run(): {
+    stdout: string;
+    stderr: string;
+    counts: { hits: number; misses: number; rejected: number };
+  } {
+    const printCounts = `process.on("exit", () => console.log(JSON.stringify(require(${JSON.stringify(
+      path.join(PROJECT_DIR, "loader", "compileCache.js"),
+    )}).stats())));`;
+    const result = spawnSync(
+      process.execPath,
+      ["--require", LOADER, "-e", printCounts, "-r", file],
+      {
+        cwd: PROJECT_DIR,
+        encoding: "utf8",
+      },
+    );
+    expect(result.status, result.stderr).to.equal(0);
+    const lines = result.stdout.trim().split("\n");
+    return {
+      stdout: lines.slice(0, -1).join("\n"),
+      stderr: result.stderr,
+      counts: JSON.parse(lines[lines.length - 1]),
+    };
+  }
+
+  const cacheFile = (content: string) =>
+    path.join(cache.dirOf(compileCache.NAME), compileCache.keyOf(file, content));
+
+  it("is Node's own from Node 22.8, in the project's cache folder", () => {
+    fs.writeFileSync(
+      file,
+      'console.log(require("node:module").getCompileCacheDir?.() ?? "the loader\'s");\n',
+    );
+    const { stdout } = run();
+    // Node keeps each version's code in a folder of its own.
+    if (byNode) expect(path.dirname(stdout)).to.equal(cache.dirOf(compileCache.NAME));
+    else expect(stdout).to.equal("the loader's");
+  });
+
+  it("compiles a module once, then runs it from its cached code", function () {
+    if (byNode) this.skip();
+    const content = `console.log("ran", ${JSON.stringify(randomUUID())});\n`;
+    fs.writeFileSync(file, content);
+    const first = run();
+    const second = run();
+    expect(second.stdout).to.equal(first.stdout);
+    expect(first.stdout).to.match(/^ran /);
+    expect(second.stderr).to.equal("");
+    expect(fs.existsSync(cacheFile(content))).to.equal(true);
+    expect(first.counts.misses).to.be.greaterThan(0);
+    expect(second.counts).to.include({ misses: 0, rejected: 0 });
+    expect(second.counts.hits).to.be.greaterThan(0);
+  });
+
+  it("compiles a changed module again rather than run the old code", function () {
+    if (byNode) this.skip();
+    fs.writeFileSync(file, `console.log("before", ${JSON.stringify(randomUUID())});\n`);
+    run();
+    fs.writeFileSync(file, `console.log("after", ${JSON.stringify(randomUUID())});\n`);
+    const changed = run();
+    expect(changed.stdout).to.match(/^after /);
+    expect(changed.counts.misses).to.equal(1);
+  });
+
+  it("compiles again, and rewrites, cached code that V8 refuses", function () {
+    if (byNode) this.skip();
+    const content = `console.log("ran", ${JSON.stringify(randomUUID())});\n`;
+    fs.writeFileSync(file, content);
+    run();
+    fs.writeFileSync(cacheFile(content), "not V8's code cache");
+    const refused = run();
+    expect(refused.stdout).to.match(/^ran /);
+    expect(refused.counts.rejected).to.equal(1);
+    expect(run().counts).to.include({ misses: 0, rejected: 0 });
+  });
+
+  it("gives a cached module Node's require and require.resolve", function () {
+    if (byNode) this.skip();
+    fs.writeFileSync(
+      file,
+      [
+        `// ${randomUUID()}`,
+        'const paths = require.resolve.paths("x");',
+        'console.log(require.resolve("./module.js") === __filename, Array.isArray(paths), typeof require.cache);',
+      ].join("\n"),
+    );
+    for (const { stdout, stderr } of [run(), run()]) {
+      expect(stdout).to.equal("true true object");
+      expect(stderr).to.equal("");
+    }
+  });
+
+  it("caches a module whose import( is only in a string or a comment", function () {
+    if (byNode) this.skip();
+    const content = `// import("x") ${randomUUID()}\nconsole.log("import(y)");\n`;
+    fs.writeFileSync(file, content);
+    expect(run().counts.misses).to.equal(1);
+    expect(fs.existsSync(cacheFile(content))).to.equal(true);
+    expect(run().counts).to.include({ misses: 0, rejected: 0 });
+  });
+
+  it("leaves a module that calls import() to Node, which resolves it from the module's file", () => {
+    fs.writeFileSync(path.join(dir, "other.mjs"), 'export const name = "other";\n');
+    const content = `// ${randomUUID()}\nimport("./other.mjs").then((m) => console.log("imported", m.name));\n`;
+    fs.writeFileSync(file, content);
+    for (const { stdout } of [run(), run()]) expect(stdout).to.equal("imported other");
+    if (!byNode) expect(fs.existsSync(cacheFile(content))).to.equal(false);
   });
 });
