@@ -8,13 +8,15 @@
  * hash of its text, so a run whose files did not change reads JavaScript and never loads sucrase.
  * Only `.ts` files are transpiled here: every JavaScript file, the providers' thousands included,
  * loads as Node loads it, and every module's compiled code, theirs and the program's, is kept
- * between runs (./compileCache.js).
+ * between runs (./compileCache.js). The parts of the SDK no run here uses load on first use
+ * (./deferredModules.js).
  */
 const fs = require("node:fs");
 const Module = require("node:module");
 const cache = require("./cache");
 
 require("./compileCache").enable();
+require("./deferredModules").enable();
 
 // `disableESTransforms` leaves class fields, `?.` and `??` as Node 20 runs them natively, which is
 // what tsc emits for the tsconfig's ES2022 target.

@@ -199,3 +199,49 @@ describe("the compile cache", () => {
     if (!byNode) expect(fs.existsSync(cacheFile(content))).to.equal(false);
   });
 });
+
+describe("the parts of the SDK a run does not use", () => {
+  const LOADED = [
+    ["the Automation API", "/@pulumi/pulumi/automation/index.js"],
+    ["the TypeScript compiler", "/typescript/lib/typescript.js"],
+    ["npm's Arborist", "/@npmcli/arborist/lib/index.js"],
+  ] as const;
+
+  /** What of LOADED a script run with the given node options has loaded when it ends. */
+  function loadedBy(nodeOptions: string[], script: string): Record<string, boolean> {
+    const report = `const loaded = Object.keys(require.cache); console.log(JSON.stringify(Object.fromEntries(${JSON.stringify(
+      LOADED,
+    )}.map(([name, file]) => [name, loaded.some((k) => k.endsWith(file))]))));`;
+    const result = spawnSync(
+      process.execPath,
+      [...nodeOptions, "-e", `${script}.then(() => { ${report} })`],
+      {
+        cwd: PROJECT_DIR,
+        encoding: "utf8",
+      },
+    );
+    expect(result.status, result.stderr).to.equal(0);
+    return JSON.parse(result.stdout.trim().split("\n").pop() ?? "");
+  }
+
+  const none = Object.fromEntries(LOADED.map(([name]) => [name, false]));
+  const all = Object.fromEntries(LOADED.map(([name]) => [name, true]));
+
+  it("are not loaded with @pulumi/pulumi, which loads them without the loader", () => {
+    const script = 'Promise.resolve(require("@pulumi/pulumi"))';
+    expect(loadedBy([], script)).to.deep.equal(all);
+    expect(loadedBy(["--require", LOADER], script)).to.deep.equal(none);
+  });
+
+  it("load and work on first use", () => {
+    const script = [
+      'const pulumi = require("@pulumi/pulumi");',
+      'if (typeof pulumi.automation.LocalWorkspace.create !== "function") throw new Error("no LocalWorkspace");',
+      "Promise.all([",
+      '  pulumi.runtime.serializeFunction(() => 42).then((f) => { if (!f.text.includes("42")) throw new Error(f.text); }),',
+      "  pulumi.runtime.computeCodePaths({ extraExcludePackages: [] }),",
+      "])",
+    ].join("\n");
+    expect(loadedBy(["--require", LOADER], script)).to.deep.equal(all);
+  });
+});

@@ -1,0 +1,61 @@
+"use strict";
+/**
+ * Three parts of @pulumi/pulumi that it loads as it loads, and that neither the program under the
+ * CLI nor `plan` uses, load on first use instead: the Automation API (`pulumi.automation`, for a
+ * program that drives the CLI) and the TypeScript compiler and npm's Arborist that the closure
+ * serializer (`pulumi.runtime.serializeFunction`) takes to parse functions and find their
+ * packages; the dynamic providers here are bundled rather than serialized
+ * (components/dynamicProvider.ts). They are about 500 of the 750 modules the SDK loads, most of
+ * its loading time.
+ *
+ * Each is a stand-in that loads the module at its first property read. The SDK reads them only
+ * through properties (`automation.LocalWorkspace`, `arborist.Arborist`, `ts.createSourceFile`),
+ * and its `__importStar` hands a module marked `__esModule` through unchanged.
+ */
+const Module = require("node:module");
+const path = require("node:path");
+
+/** The requiring file, under any copy of @pulumi/pulumi, and what it requires. */
+const DEFERRED = [
+  ["index.js", "./automation"],
+  ["runtime/closure/codePaths.js", "@npmcli/arborist"],
+  ["runtime/closure/parseFunction.js", "../../typescript-shim"],
+].map(([file, request]) => ({
+  file: path.join("node_modules", "@pulumi", "pulumi", file),
+  request,
+}));
+
+function deferred(load) {
+  let loaded;
+  const real = () => (loaded ??= load());
+  return new Proxy(
+    { __esModule: true },
+    {
+      get: (_, key) => (key === "__esModule" ? true : real()[key]),
+      has: (_, key) => key in real(),
+      ownKeys: () => Reflect.ownKeys(real()),
+      getOwnPropertyDescriptor(_, key) {
+        const descriptor = Reflect.getOwnPropertyDescriptor(real(), key);
+        // A proxy may not report a property its own target lacks as non-configurable.
+        return descriptor === undefined ? undefined : { ...descriptor, configurable: true };
+      },
+    },
+  );
+}
+
+/** Defers those modules from now on in this process. */
+function enable() {
+  const load = Module._load;
+  Module._load = function loadOrDefer(request, parent, isMain) {
+    const filename = parent?.filename;
+    if (
+      typeof filename === "string" &&
+      DEFERRED.some((d) => d.request === request && filename.endsWith(d.file))
+    ) {
+      return deferred(() => load.call(this, request, parent, isMain));
+    }
+    return load.call(this, request, parent, isMain);
+  };
+}
+
+module.exports = { enable };
