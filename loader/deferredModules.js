@@ -1,16 +1,18 @@
 "use strict";
 /**
- * Three parts of @pulumi/pulumi that it loads as it loads, and that neither the program under the
- * CLI nor `plan` uses, load on first use instead: the Automation API (`pulumi.automation`, for a
- * program that drives the CLI) and the TypeScript compiler and npm's Arborist that the closure
+ * Parts of @pulumi/pulumi that it loads as it loads, and that neither the program under the CLI
+ * nor `plan` uses, load on first use instead: the Automation API (`pulumi.automation`, for a
+ * program that drives the CLI); the TypeScript compiler and npm's Arborist that the closure
  * serializer (`pulumi.runtime.serializeFunction`) takes to parse functions and find their
- * packages; the dynamic providers here are bundled rather than serialized
- * (components/dynamicProvider.ts). They are about 500 of the 750 modules the SDK loads, most of
- * its loading time.
+ * packages, since the dynamic providers here are bundled rather than serialized
+ * (components/dynamicProvider.ts); and the OpenTelemetry tracer that `cmd/run` starts only when
+ * the CLI runs with `--tracing`. They are about 680 of the 930 modules the SDK and `cmd/run` load,
+ * most of their loading time.
  *
  * Each is a stand-in that loads the module at its first property read. The SDK reads them only
- * through properties (`automation.LocalWorkspace`, `arborist.Arborist`, `ts.createSourceFile`),
- * and its `__importStar` hands a module marked `__esModule` through unchanged.
+ * through properties (`automation.LocalWorkspace`, `arborist.Arborist`, `ts.createSourceFile`,
+ * `resources_1.Resource`), and its `__importStar` hands a module marked `__esModule` through
+ * unchanged.
  */
 const Module = require("node:module");
 const path = require("node:path");
@@ -20,6 +22,14 @@ const DEFERRED = [
   ["index.js", "./automation"],
   ["runtime/closure/codePaths.js", "@npmcli/arborist"],
   ["runtime/closure/parseFunction.js", "../../typescript-shim"],
+  ...[
+    "@opentelemetry/resources",
+    "@opentelemetry/sdk-trace-base",
+    "@opentelemetry/exporter-zipkin",
+    "@opentelemetry/instrumentation-grpc",
+    "@opentelemetry/sdk-trace-node",
+    "@opentelemetry/instrumentation",
+  ].map((request) => ["cmd/run/tracing.js", request]),
 ].map(([file, request]) => ({
   file: path.join("node_modules", "@pulumi", "pulumi", file),
   request,

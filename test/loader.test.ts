@@ -205,6 +205,7 @@ describe("the parts of the SDK a run does not use", () => {
     ["the Automation API", "/@pulumi/pulumi/automation/index.js"],
     ["the TypeScript compiler", "/typescript/lib/typescript.js"],
     ["npm's Arborist", "/@npmcli/arborist/lib/index.js"],
+    ["the OpenTelemetry tracer", "/@opentelemetry/sdk-trace-node/build/src/index.js"],
   ] as const;
 
   /** What of LOADED a script run with the given node options has loaded when it ends. */
@@ -227,8 +228,9 @@ describe("the parts of the SDK a run does not use", () => {
   const none = Object.fromEntries(LOADED.map(([name]) => [name, false]));
   const all = Object.fromEntries(LOADED.map(([name]) => [name, true]));
 
-  it("are not loaded with @pulumi/pulumi, which loads them without the loader", () => {
-    const script = 'Promise.resolve(require("@pulumi/pulumi"))';
+  it("are not loaded with @pulumi/pulumi and cmd/run's tracing, which load them without the loader", () => {
+    const script =
+      'Promise.resolve([require("@pulumi/pulumi"), require("@pulumi/pulumi/cmd/run/tracing")])';
     expect(loadedBy([], script)).to.deep.equal(all);
     expect(loadedBy(["--require", LOADER], script)).to.deep.equal(none);
   });
@@ -237,6 +239,7 @@ describe("the parts of the SDK a run does not use", () => {
     const script = [
       'const pulumi = require("@pulumi/pulumi");',
       'if (typeof pulumi.automation.LocalWorkspace.create !== "function") throw new Error("no LocalWorkspace");',
+      'require("@pulumi/pulumi/cmd/run/tracing").start("http://127.0.0.1:9411/api/v2/spans");',
       "Promise.all([",
       '  pulumi.runtime.serializeFunction(() => 42).then((f) => { if (!f.text.includes("42")) throw new Error(f.text); }),',
       "  pulumi.runtime.computeCodePaths({ extraExcludePackages: [] }),",
