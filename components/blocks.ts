@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { EndpointDetails } from "./endpointDetails";
 import type { Tags } from "./tags";
+import { REQUESTED_REPLICAS } from "../policies/lib/compute";
 import type { EndpointSpec, TeamSpec, Tier, TrainingSpec } from "../policies/platform";
 
 /**
@@ -38,6 +39,11 @@ export interface ModelRegistryArgs extends BlockArgs {
 }
 
 export type OnlineEndpointArgs = BlockArgs & EndpointSpec;
+
+/** An endpoint block's own inputs: the replicas the spec asked for, which the cost model reads. */
+export function endpointBlockInputs(args: OnlineEndpointArgs): pulumi.Inputs {
+  return { [REQUESTED_REPLICAS]: { min: args.minReplicas, max: args.maxReplicas } };
+}
 
 /**
  * The outputs of the building blocks. Each cloud's component of a block implements its interface,

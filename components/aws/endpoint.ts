@@ -12,7 +12,11 @@ import * as s3 from "@pulumi/aws/s3";
 import * as sagemaker from "@pulumi/aws/sagemaker";
 import * as pulumi from "@pulumi/pulumi";
 import { RandomId } from "@pulumi/random/randomId";
-import type { OnlineEndpointArgs, OnlineEndpointOutputs } from "../blocks";
+import {
+  type OnlineEndpointArgs,
+  type OnlineEndpointOutputs,
+  endpointBlockInputs,
+} from "../blocks";
 import type { CatalogRow } from "../../policies/catalog";
 import { MODEL_ARTIFACTS } from "../model";
 import { NAME_RULES, physicalName } from "../naming";
@@ -167,7 +171,7 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
     args: AwsOnlineEndpointArgs,
     opts: pulumi.ComponentResourceOptions = {},
   ) {
-    super("mlplatform:aws:OnlineEndpoint", name, {}, opts);
+    super("mlplatform:aws:OnlineEndpoint", name, endpointBlockInputs(args), opts);
 
     const instance = instanceFor("aws", args.size, "hosting");
     const serverless = isServerless(args.size, args.minReplicas);

@@ -5,7 +5,11 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import * as pulumi from "@pulumi/pulumi";
-import type { OnlineEndpointArgs, OnlineEndpointOutputs } from "../blocks";
+import {
+  type OnlineEndpointArgs,
+  type OnlineEndpointOutputs,
+  endpointBlockInputs,
+} from "../blocks";
 import { MODEL_ARTIFACTS } from "../model";
 import { NAME_RULES, physicalName } from "../naming";
 import { blockTags } from "../tags";
@@ -152,7 +156,7 @@ export class AzureOnlineEndpoint extends pulumi.ComponentResource implements Onl
     args: AzureOnlineEndpointArgs,
     opts: pulumi.ComponentResourceOptions = {},
   ) {
-    super("mlplatform:azure:OnlineEndpoint", name, {}, opts);
+    super("mlplatform:azure:OnlineEndpoint", name, endpointBlockInputs(args), opts);
 
     const row = instanceFor("azure", args.size, "hosting");
     const replicas = scaledBounds("azure", "hosting", args.minReplicas, args.maxReplicas);

@@ -5,7 +5,11 @@ import * as storage from "@pulumi/gcp/storage";
 import * as vertex from "@pulumi/gcp/vertex";
 import * as pulumi from "@pulumi/pulumi";
 import { RandomInteger } from "@pulumi/random/randomInteger";
-import type { OnlineEndpointArgs, OnlineEndpointOutputs } from "../blocks";
+import {
+  type OnlineEndpointArgs,
+  type OnlineEndpointOutputs,
+  endpointBlockInputs,
+} from "../blocks";
 import { MODEL_ARTIFACTS } from "../model";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
@@ -100,7 +104,7 @@ export class GcpOnlineEndpoint extends pulumi.ComponentResource implements Onlin
     args: GcpOnlineEndpointArgs,
     opts: pulumi.ComponentResourceOptions = {},
   ) {
-    super("mlplatform:gcp:OnlineEndpoint", name, {}, opts);
+    super("mlplatform:gcp:OnlineEndpoint", name, endpointBlockInputs(args), opts);
 
     const row = instanceFor("gcp", args.size, "hosting");
     const bounds = scaledBounds("gcp", "hosting", args.minReplicas, args.maxReplicas);

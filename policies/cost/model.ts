@@ -14,6 +14,7 @@ import {
   catalogEntry,
   describeRef,
   jobGroups,
+  requestedMinimum,
 } from "../lib/compute";
 import { StackGraph } from "../lib/stack";
 import { tagsOf } from "../lib/tags";
@@ -115,10 +116,20 @@ function pricedFor(group: ComputeGroup, row: InstanceType & { hourlyUsd: number 
   return { ...row, hourlyUsd: spot ? (row.spotHourlyUsd ?? row.hourlyUsd) : row.hourlyUsd, spot };
 }
 
-/** The least a cloud's block allows above zero, when the idle count sits on it. */
-function floorOf(group: ComputeGroup, idleMachines: number): string | undefined {
+/**
+ * Why a group idles above what its block asked for: the least its cloud allows, where the block
+ * declares a smaller minimum (`requestedMinimum`) and the idle count sits on the cloud's floor.
+ */
+function floorOf(
+  resource: PolicyResource,
+  group: ComputeGroup,
+  idleMachines: number,
+): string | undefined {
   const floor = SCALE_FLOORS[group.cloud][group.use];
-  return floor.min > 0 && idleMachines === floor.min ? floor.reason : undefined;
+  const requested = requestedMinimum(resource);
+  return requested !== undefined && requested < idleMachines && idleMachines === floor.min
+    ? floor.reason
+    : undefined;
 }
 
 function computeBase(resource: PolicyResource, group: ComputeGroup, row: Priced) {
@@ -249,7 +260,7 @@ export function estimateStack(resources: readonly PolicyResource[]): StackEstima
       const autoscaler = graph.autoscalerOf(resource, group);
       const machines = autoscaler?.range ?? group.machines ?? { min: 0, max: 0 };
       const row = priced[0];
-      const floor = floorOf(group, machines.min);
+      const floor = floorOf(resource, group, machines.min);
       lines.push({
         ...computeBase(resource, group, row),
         machines,

@@ -1,12 +1,27 @@
+import type { PolicyResource } from "@pulumi/policy";
 import { type InstanceType, findInstanceType } from "../catalog";
 import type { Block, Cloud, Use } from "../platform";
 import { T } from "./types";
-import { type Props, listOf, show, toNumber } from "./values";
+import { type Props, isRecord, listOf, peek, show, toNumber } from "./values";
 
 /** A lower and an upper bound, inclusive. */
 export interface Range {
   min: number;
   max: number;
+}
+
+/**
+ * The input in which each endpoint block declares the replicas the spec asked for, before its
+ * cloud's floor (`scaledBounds`): a hosting resource alone cannot tell a minimum of 1 that the
+ * spec asked for from one its cloud raised from 0.
+ */
+export const REQUESTED_REPLICAS = "requestedReplicas";
+
+/** The least replicas the spec asked of the block a resource belongs to, where it declares them. */
+export function requestedMinimum(resource: PolicyResource): number | undefined {
+  const requested = peek(resource.parent?.props, REQUESTED_REPLICAS);
+  const min = isRecord(requested) ? requested.min : undefined;
+  return typeof min === "number" ? min : undefined;
 }
 
 /** An instance type a compute group runs, with where the resource sets it. */

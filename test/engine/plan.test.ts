@@ -177,6 +177,11 @@ describe("offline plan", function () {
       "gcp-endpoint-iris-deployment idles at 1",
     ]);
     expect(floors[0]).to.contain("serverless inference");
+    // The stack as shipped asks for 1 replica, which every cloud keeps: no floor to explain.
+    const shipped = runCli(["plan", "--stack", "dev"]);
+    expect(shipped.stdout.split("\n").filter((line) => line.startsWith("Floor: "))).to.deep.equal(
+      [],
+    );
   });
 
   it("exits 2 with every config problem on stderr and nothing on stdout", () => {

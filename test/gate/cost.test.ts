@@ -60,7 +60,6 @@ describe("cost report", () => {
     expect(text.slice(text.indexOf("\n\n") + 2)).to.equal(
       [
         `Stack prod: USD a month (${HOURS_PER_MONTH} hours) at catalog prices; idle = every autoscaler at its minimum, peak = at its maximum; fixed charges are billed at both.`,
-        "Floor: gcp-training-cluster idles at 1: a Vertex AI persistent resource keeps at least 1 replica; a training block that keeps none runs custom jobs, which bring their own machines.",
         "Budget (mlplatform:budgetMonthlyUsd): 20000 USD a month.",
         "Billed by use, not in the totals:",
         "  aws aws-registry-repository (ECR repository): image storage per GB-month",

@@ -1,4 +1,5 @@
-import { type SizeName, resolveInstance } from "../../policies/catalog";
+import { type SizeName, resolveInstance, scaledBounds } from "../../policies/catalog";
+import { REQUESTED_REPLICAS } from "../../policies/lib/compute";
 import { TAG, type Tier } from "../../policies/platform";
 import { UNKNOWN } from "../../engine/monitor";
 import type { ExportedResource, StackExport } from "../../engine/plan";
@@ -92,13 +93,19 @@ export function platformExport(shape: PlatformShape): StackExport {
     return urnOfResource;
   };
   /** A component of the platform, `mlplatform:<cloud>:<Kind>`, as the components register it. */
-  const component = (cloud: string, kind: string, name: string, parent: string): string => {
+  const component = (
+    cloud: string,
+    kind: string,
+    name: string,
+    parent: string,
+    inputs: Record<string, unknown> = {},
+  ): string => {
     const componentUrn = urn(`mlplatform:${cloud}:${kind}`, name, parent);
     resources.push({
       urn: componentUrn,
       custom: false,
       type: `mlplatform:${cloud}:${kind}`,
-      inputs: {},
+      inputs,
       parent,
     });
     return componentUrn;
@@ -116,6 +123,12 @@ export function platformExport(shape: PlatformShape): StackExport {
     resolveInstance(shape.trainingSize, cloud, "training");
   const hosting = (cloud: "aws" | "azure" | "gcp") =>
     resolveInstance(shape.endpointSize, cloud, "hosting");
+  // The endpoint blocks declare what the shape asks and run what their cloud allows of it.
+  const requested = {
+    [REQUESTED_REPLICAS]: { min: shape.minReplicas, max: shape.maxReplicas },
+  };
+  const replicas = (cloud: "aws" | "azure" | "gcp") =>
+    scaledBounds(cloud, "hosting", shape.minReplicas, shape.maxReplicas);
 
   for (let copy = 0; copy < shape.copies; copy++) {
     const n = (name: string) => (shape.copies === 1 ? name : `${name}-${copy}`);
@@ -123,7 +136,13 @@ export function platformExport(shape: PlatformShape): StackExport {
     // AWS
     platform = component("aws", "Platform", n("aws"), stackUrn);
     const awsTrainingBlock = component("aws", "TrainingCluster", n("aws-training"), platform);
-    const awsEndpointBlock = component("aws", "OnlineEndpoint", n("aws-endpoint-iris"), platform);
+    const awsEndpointBlock = component(
+      "aws",
+      "OnlineEndpoint",
+      n("aws-endpoint-iris"),
+      platform,
+      requested,
+    );
     const key = add(
       "aws:kms/key:Key",
       n("aws-workspace-key"),
@@ -269,7 +288,7 @@ export function platformExport(shape: PlatformShape): StackExport {
             variantName: "primary",
             modelName: UNKNOWN,
             instanceType: hosting("aws").instanceType,
-            initialInstanceCount: shape.minReplicas,
+            initialInstanceCount: replicas("aws").min,
           },
         ],
         tags: tags("endpoint", shape.endpointSize),
@@ -289,8 +308,8 @@ export function platformExport(shape: PlatformShape): StackExport {
         serviceNamespace: "sagemaker",
         scalableDimension: "sagemaker:variant:DesiredInstanceCount",
         resourceId: UNKNOWN,
-        minCapacity: shape.minReplicas,
-        maxCapacity: shape.maxReplicas,
+        minCapacity: replicas("aws").min,
+        maxCapacity: replicas("aws").max,
         tags: tags("endpoint"),
       },
       { dependsOn: [endpoint], parent: awsEndpointBlock },
@@ -304,6 +323,7 @@ export function platformExport(shape: PlatformShape): StackExport {
       "OnlineEndpoint",
       n("azure-endpoint-iris"),
       platform,
+      requested,
     );
     const group = add("azure-native:resources:ResourceGroup", n("azure-group"), {
       location: "eastus",
@@ -424,7 +444,7 @@ export function platformExport(shape: PlatformShape): StackExport {
         resourceGroupName: UNKNOWN,
         workspaceName: UNKNOWN,
         endpointName: UNKNOWN,
-        sku: { name: "Default", capacity: shape.minReplicas },
+        sku: { name: "Default", capacity: replicas("azure").min },
         properties: {
           endpointComputeType: "Managed",
           instanceType: hosting("azure").instanceType,
@@ -445,9 +465,9 @@ export function platformExport(shape: PlatformShape): StackExport {
           {
             name: "default",
             capacity: {
-              minimum: String(shape.minReplicas),
-              maximum: String(shape.maxReplicas),
-              default: String(shape.minReplicas),
+              minimum: String(replicas("azure").min),
+              maximum: String(replicas("azure").max),
+              default: String(replicas("azure").min),
             },
             rules: [],
           },
@@ -460,7 +480,13 @@ export function platformExport(shape: PlatformShape): StackExport {
     // GCP
     platform = component("gcp", "Platform", n("gcp"), stackUrn);
     const gcpTrainingBlock = component("gcp", "TrainingCluster", n("gcp-training"), platform);
-    const gcpEndpointBlock = component("gcp", "OnlineEndpoint", n("gcp-endpoint-iris"), platform);
+    const gcpEndpointBlock = component(
+      "gcp",
+      "OnlineEndpoint",
+      n("gcp-endpoint-iris"),
+      platform,
+      requested,
+    );
     const ring = add(
       "gcp:kms/keyRing:KeyRing",
       n("gcp-workspace-keyring"),
@@ -567,8 +593,8 @@ export function platformExport(shape: PlatformShape): StackExport {
         endpointId: UNKNOWN,
         displayName: "iris",
         machineType: hosting("gcp").instanceType,
-        minReplicas: shape.minReplicas,
-        maxReplicas: shape.maxReplicas,
+        minReplicas: replicas("gcp").min,
+        maxReplicas: replicas("gcp").max,
         targetCpuUtilizationPercent: 60,
         labels: tags("endpoint", shape.endpointSize),
       },

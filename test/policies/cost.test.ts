@@ -20,8 +20,9 @@ import {
 } from "../../policies/cost/model";
 import { monthlyCeilingWithinBudget } from "../../policies/cost/monthly-ceiling-within-budget";
 import { usd } from "../../policies/lib/values";
-import { DEV_SHAPE } from "../gate/fixtures";
-import { check, devPlan, planWith, prodPlan, resource, rootUrn, urnOf } from "./harness";
+import { fromStackExport } from "../../engine/gate/input";
+import { DEV_SHAPE, type PlatformShape, platformExport } from "../gate/fixtures";
+import { check, devPlan, plan, planWith, prodPlan, resource, rootUrn, urnOf } from "./harness";
 
 type Inputs = Record<string, unknown>;
 
@@ -309,25 +310,35 @@ describe("cost model", () => {
   });
 
   it("says why an endpoint idles above zero where the cloud keeps one replica", () => {
-    const lines = computeOf(devPlan());
-    expect(lines.filter((l) => l.floor !== undefined).map((l) => [l.name, l.floor])).to.deep.equal([
+    const floors = (shape: PlatformShape) =>
+      computeOf(plan(shape))
+        .filter((l) => l.floor !== undefined)
+        .map((l) => [l.name, l.machines.min, l.floor]);
+    expect(floors({ ...DEV_SHAPE, minReplicas: 0 })).to.deep.equal([
       [
         "aws-endpoint-iris-config",
+        1,
         "a SageMaker instance-based variant keeps at least 1 instance; serverless inference, which keeps none, takes only sizes without a GPU and with at most 6 GB of memory, and inference components, which scale instances to 0, have no resource in @pulumi/aws",
       ],
       [
         "azure-endpoint-iris-deployment",
+        1,
         "an Azure ML managed online deployment keeps at least 1 instance",
       ],
       [
-        "gcp-training-cluster",
-        "a Vertex AI persistent resource keeps at least 1 replica; a training block that keeps none runs custom jobs, which bring their own machines",
-      ],
-      [
         "gcp-endpoint-iris-deployment",
+        1,
         "a Vertex AI deployed model keeps at least 1 replica (scale to zero is not generally available for Vertex AI Inference)",
       ],
     ]);
+    // One replica asked for is no floor, and neither is a resource whose block declares nothing.
+    expect(floors(DEV_SHAPE)).to.deep.equal([]);
+    const undeclared = platformExport({ ...DEV_SHAPE, minReplicas: 0 });
+    for (const r of undeclared.deployment.resources) {
+      if (r.type.endsWith(":OnlineEndpoint")) r.inputs = {};
+    }
+    const lines = computeOf(fromStackExport(undeclared));
+    expect(lines.filter((l) => l.floor !== undefined)).to.deep.equal([]);
   });
 
   it("sums per cloud and for the stack, compute and fixed charges alike", () => {
