@@ -51,7 +51,11 @@ function write(name, key, data) {
     fs.writeFileSync(partial, data);
     fs.renameSync(partial, file);
   } catch {
-    fs.rmSync(partial, { force: true });
+    try {
+      fs.rmSync(partial, { force: true });
+    } catch {
+      // A folder this process cannot enter holds no partial file of its own.
+    }
   }
 }
 

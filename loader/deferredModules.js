@@ -9,10 +9,11 @@
  * the CLI runs with `--tracing`. They are about 680 of the 930 modules the SDK and `cmd/run` load,
  * most of their loading time.
  *
- * Each is a stand-in that loads the module at its first property read. The SDK reads them only
- * through properties (`automation.LocalWorkspace`, `arborist.Arborist`, `ts.createSourceFile`,
- * `resources_1.Resource`), and its `__importStar` hands a module marked `__esModule` through
- * unchanged.
+ * Each is a stand-in that loads the module at its first use, and passes every read and write to
+ * it. The SDK uses them only through properties (`automation.LocalWorkspace`, `arborist.Arborist`,
+ * `ts.createSourceFile`, `resources_1.Resource`), and its `__importStar` hands a module marked
+ * `__esModule` through unchanged. The stand-in is not the module object itself: it cannot be
+ * frozen, and it is not `===` what `require` of the module's own path returns.
  */
 const Module = require("node:module");
 const path = require("node:path");
@@ -38,12 +39,18 @@ const DEFERRED = [
 function deferred(load) {
   let loaded;
   const real = () => (loaded ??= load());
+  // Every operation but reading `__esModule` goes to the real module.
   return new Proxy(
     { __esModule: true },
     {
-      get: (_, key) => (key === "__esModule" ? true : real()[key]),
-      has: (_, key) => key in real(),
+      get: (_, key) => (key === "__esModule" ? true : Reflect.get(real(), key)),
+      set: (_, key, value) => Reflect.set(real(), key, value),
+      has: (_, key) => Reflect.has(real(), key),
+      deleteProperty: (_, key) => Reflect.deleteProperty(real(), key),
+      defineProperty: (_, key, descriptor) =>
+        Reflect.defineProperty(real(), key, { ...descriptor, configurable: true }),
       ownKeys: () => Reflect.ownKeys(real()),
+      getPrototypeOf: () => Reflect.getPrototypeOf(real()),
       getOwnPropertyDescriptor(_, key) {
         const descriptor = Reflect.getOwnPropertyDescriptor(real(), key);
         // A proxy may not report a property its own target lacks as non-configurable.

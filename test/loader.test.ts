@@ -70,13 +70,12 @@ describe("the TypeScript loader", () => {
 });
 
 describe("the compile cache", () => {
-  const compileCache = require(path.join(PROJECT_DIR, "loader", "compileCache.js")) as {
-    NAME: string;
-    keyOf(filename: string, content: string): string;
-  };
+  const COMPILE_CACHE = path.join(PROJECT_DIR, "loader", "compileCache.js");
   const cache = require(path.join(PROJECT_DIR, "loader", "cache.js")) as {
     dirOf(name: string): string;
+    write(name: string, key: string, data: string): void;
   };
+  const { NAME } = require(COMPILE_CACHE) as { NAME: string };
   // Node 22.8 and later keep the code themselves; the loader's own cache is for older Node.
   const byNode =
     typeof (Module as { enableCompileCache?: unknown }).enableCompileCache === "function";
@@ -89,34 +88,36 @@ describe("the compile cache", () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  /** Runs `file` through the loader and returns what it printed and the cache's counts. */
-  function run(): {
+  interface Run {
     stdout: string;
     stderr: string;
     counts: { hits: number; misses: number; rejected: number };
-  } {
-    const printCounts = `process.on("exit", () => console.log(JSON.stringify(require(${JSON.stringify(
-      path.join(PROJECT_DIR, "loader", "compileCache.js"),
-    )}).stats())));`;
-    const result = spawnSync(
-      process.execPath,
-      ["--require", LOADER, "-e", printCounts, "-r", file],
-      {
-        cwd: PROJECT_DIR,
-        encoding: "utf8",
-      },
-    );
+    /** The module's cache file, as the run named it. */
+    cacheFile: string;
+  }
+
+  /** Runs `file` through the loader; what it printed, the cache's counts and its cache file. */
+  function run(): Run {
+    const report = [
+      `const { keyOf, stats } = require(${JSON.stringify(COMPILE_CACHE)});`,
+      `const file = ${JSON.stringify(file)};`,
+      "const key = keyOf(file, require('node:fs').readFileSync(file, 'utf8'));",
+      "process.on('exit', () => console.log(JSON.stringify({ counts: stats(), key })));",
+    ].join("\n");
+    const result = spawnSync(process.execPath, ["--require", LOADER, "-e", report, "-r", file], {
+      cwd: PROJECT_DIR,
+      encoding: "utf8",
+    });
     expect(result.status, result.stderr).to.equal(0);
     const lines = result.stdout.trim().split("\n");
+    const { counts, key } = JSON.parse(lines[lines.length - 1]);
     return {
       stdout: lines.slice(0, -1).join("\n"),
       stderr: result.stderr,
-      counts: JSON.parse(lines[lines.length - 1]),
+      counts,
+      cacheFile: path.join(cache.dirOf(NAME), key),
     };
   }
-
-  const cacheFile = (content: string) =>
-    path.join(cache.dirOf(compileCache.NAME), compileCache.keyOf(file, content));
 
   it("is Node's own from Node 22.8, in the project's cache folder", () => {
     fs.writeFileSync(
@@ -125,80 +126,137 @@ describe("the compile cache", () => {
     );
     const { stdout } = run();
     // Node keeps each version's code in a folder of its own.
-    if (byNode) expect(path.dirname(stdout)).to.equal(cache.dirOf(compileCache.NAME));
+    if (byNode) expect(path.dirname(stdout)).to.equal(cache.dirOf(NAME));
     else expect(stdout).to.equal("the loader's");
   });
 
-  it("compiles a module once, then runs it from its cached code", function () {
-    if (byNode) this.skip();
-    const content = `console.log("ran", ${JSON.stringify(randomUUID())});\n`;
-    fs.writeFileSync(file, content);
-    const first = run();
-    const second = run();
-    expect(second.stdout).to.equal(first.stdout);
-    expect(first.stdout).to.match(/^ran /);
-    expect(second.stderr).to.equal("");
-    expect(fs.existsSync(cacheFile(content))).to.equal(true);
-    expect(first.counts.misses).to.be.greaterThan(0);
-    expect(second.counts).to.include({ misses: 0, rejected: 0 });
-    expect(second.counts.hits).to.be.greaterThan(0);
+  describe("before Node 22.8", () => {
+    before(function () {
+      if (byNode) this.skip();
+    });
+
+    it("compiles a module once, then runs it from its cached code", () => {
+      fs.writeFileSync(file, `console.log("ran", ${JSON.stringify(randomUUID())});\n`);
+      const first = run();
+      const second = run();
+      expect(second.stdout).to.equal(first.stdout);
+      expect(first.stdout).to.match(/^ran /);
+      expect(second.stderr).to.equal("");
+      expect(fs.existsSync(first.cacheFile)).to.equal(true);
+      expect(first.counts.misses).to.be.greaterThan(0);
+      expect(second.counts).to.include({ misses: 0, rejected: 0 });
+      expect(second.counts.hits).to.be.greaterThan(0);
+    });
+
+    it("compiles a changed module again rather than run the old code", () => {
+      fs.writeFileSync(file, `console.log("before", ${JSON.stringify(randomUUID())});\n`);
+      run();
+      fs.writeFileSync(file, `console.log("after", ${JSON.stringify(randomUUID())});\n`);
+      const changed = run();
+      expect(changed.stdout).to.match(/^after /);
+      expect(changed.counts.misses).to.equal(1);
+    });
+
+    it("compiles again, and rewrites, cached code that is not V8's or was damaged", () => {
+      fs.writeFileSync(file, `console.log("ran", ${JSON.stringify(randomUUID())});\n`);
+      const { cacheFile } = run();
+      const good = fs.readFileSync(cacheFile);
+      for (const bad of [Buffer.from("not V8's code cache"), flipped(good, good.length - 8)]) {
+        fs.writeFileSync(cacheFile, bad);
+        const refused = run();
+        expect(refused.stdout).to.match(/^ran /);
+        expect(refused.counts.rejected).to.equal(1);
+        expect(run().counts).to.include({ misses: 0, rejected: 0 });
+      }
+    });
+
+    it("keeps a module's code under the V8 flags it was compiled with, as a run changes them", () => {
+      const [a, b] = ["a.js", "b.js"].map((name) => path.join(dir, name));
+      fs.writeFileSync(a, `module.exports = "a"; // ${randomUUID()}\n`);
+      fs.writeFileSync(b, `module.exports = "b"; // ${randomUUID()}\n`);
+      // As under the CLI, where the SDK sets a flag once some modules are loaded...
+      const changing = [
+        `console.log(require(${JSON.stringify(a)}));`,
+        'require("node:v8").setFlagsFromString("--allow-natives-syntax");',
+        `console.log(require(${JSON.stringify(b)}));`,
+      ].join("\n");
+      // ...and as under plan, where it sets none.
+      const steady = `console.log(require(${JSON.stringify(b)}));`;
+      const runWith = (source: string) => {
+        fs.writeFileSync(file, source);
+        return run();
+      };
+      expect(runWith(changing).stdout).to.equal("a\nb");
+      const again = runWith(changing);
+      expect(again.stdout).to.equal("a\nb");
+      expect(again.counts).to.include({ misses: 0, rejected: 0 });
+      expect(runWith(steady).counts.rejected).to.equal(0);
+      expect(runWith(changing).counts).to.include({ misses: 0, rejected: 0 });
+    });
+
+    it("gives a cached module Node's require, require.resolve and first-line columns", () => {
+      const source = [
+        `const paths = require.resolve.paths("x"); // ${randomUUID()}`,
+        'console.log(require.resolve("./module.js") === __filename, Array.isArray(paths), typeof require.cache);',
+        "",
+      ].join("\n");
+      fs.writeFileSync(
+        file,
+        `${source}throw new Error("on line 4");\n`.replace("\n\nthrow", "\nthrow"),
+      );
+      const thrower = path.join(dir, "thrower.js");
+      fs.writeFileSync(
+        thrower,
+        `${" ".repeat(10)}throw new Error("at column 11"); // ${randomUUID()}\n`,
+      );
+      fs.writeFileSync(
+        file,
+        `${source}try { require("./thrower.js"); } catch (e) { console.log(e.stack.split("\\n")[1].trim()); }\n`,
+      );
+      for (const { stdout, stderr } of [run(), run()]) {
+        expect(stdout.split("\n")).to.deep.equal([
+          "true true object",
+          `at Object.<anonymous> (${thrower}:1:17)`,
+        ]);
+        expect(stderr).to.equal("");
+      }
+    });
   });
 
-  it("compiles a changed module again rather than run the old code", function () {
-    if (byNode) this.skip();
-    fs.writeFileSync(file, `console.log("before", ${JSON.stringify(randomUUID())});\n`);
-    run();
-    fs.writeFileSync(file, `console.log("after", ${JSON.stringify(randomUUID())});\n`);
-    const changed = run();
-    expect(changed.stdout).to.match(/^after /);
-    expect(changed.counts.misses).to.equal(1);
-  });
-
-  it("compiles again, and rewrites, cached code that V8 refuses", function () {
-    if (byNode) this.skip();
-    const content = `console.log("ran", ${JSON.stringify(randomUUID())});\n`;
-    fs.writeFileSync(file, content);
-    run();
-    fs.writeFileSync(cacheFile(content), "not V8's code cache");
-    const refused = run();
-    expect(refused.stdout).to.match(/^ran /);
-    expect(refused.counts.rejected).to.equal(1);
-    expect(run().counts).to.include({ misses: 0, rejected: 0 });
-  });
-
-  it("gives a cached module Node's require and require.resolve", function () {
-    if (byNode) this.skip();
+  it("leaves to Node a module with import( in its text, whose import() a cache would break", () => {
+    fs.writeFileSync(path.join(dir, "other.mjs"), 'export const name = "other";\n');
     fs.writeFileSync(
       file,
       [
         `// ${randomUUID()}`,
-        'const paths = require.resolve.paths("x");',
-        'console.log(require.resolve("./module.js") === __filename, Array.isArray(paths), typeof require.cache);',
+        'import("./other.mjs").then((m) => console.log("imported", m.name));',
+        'new Function("s", "return import(s)")("node:path").then((p) => console.log(typeof p.join));',
       ].join("\n"),
     );
-    for (const { stdout, stderr } of [run(), run()]) {
-      expect(stdout).to.equal("true true object");
-      expect(stderr).to.equal("");
+    const runs = [run(), run()];
+    for (const { stdout } of runs)
+      expect(stdout.split("\n").sort()).to.deep.equal(["function", "imported other"]);
+    if (!byNode) expect(fs.existsSync(runs[1].cacheFile)).to.equal(false);
+  });
+
+  it("never fails a run for a cache it cannot write", () => {
+    const name = `not-a-folder-${randomUUID()}`;
+    fs.mkdirSync(path.dirname(cache.dirOf(name)), { recursive: true });
+    fs.writeFileSync(cache.dirOf(name), "a file where the cache's folder would be");
+    try {
+      expect(() => cache.write(name, "key", "data")).to.not.throw();
+    } finally {
+      fs.rmSync(cache.dirOf(name), { force: true });
     }
   });
-
-  it("caches a module whose import( is only in a string or a comment", function () {
-    if (byNode) this.skip();
-    const content = `// import("x") ${randomUUID()}\nconsole.log("import(y)");\n`;
-    fs.writeFileSync(file, content);
-    expect(run().counts.misses).to.equal(1);
-    expect(fs.existsSync(cacheFile(content))).to.equal(true);
-    expect(run().counts).to.include({ misses: 0, rejected: 0 });
-  });
-
-  it("leaves a module that calls import() to Node, which resolves it from the module's file", () => {
-    fs.writeFileSync(path.join(dir, "other.mjs"), 'export const name = "other";\n');
-    const content = `// ${randomUUID()}\nimport("./other.mjs").then((m) => console.log("imported", m.name));\n`;
-    fs.writeFileSync(file, content);
-    for (const { stdout } of [run(), run()]) expect(stdout).to.equal("imported other");
-    if (!byNode) expect(fs.existsSync(cacheFile(content))).to.equal(false);
-  });
 });
+
+/** A copy of `data` with the byte at `offset` changed. */
+function flipped(data: Buffer, offset: number): Buffer {
+  const copy = Buffer.from(data);
+  copy[offset] ^= 0xff;
+  return copy;
+}
 
 describe("the parts of the SDK a run does not use", () => {
   const LOADED = [
@@ -239,6 +297,10 @@ describe("the parts of the SDK a run does not use", () => {
     const script = [
       'const pulumi = require("@pulumi/pulumi");',
       'if (typeof pulumi.automation.LocalWorkspace.create !== "function") throw new Error("no LocalWorkspace");',
+      // Writes reach the module itself, as a test stub's would.
+      "pulumi.automation.stubbed = 1;",
+      'if (require("@pulumi/pulumi/automation").stubbed !== 1) throw new Error("write lost");',
+      'if (!Object.keys(pulumi.automation).includes("LocalWorkspace")) throw new Error("no keys");',
       'require("@pulumi/pulumi/cmd/run/tracing").start("http://127.0.0.1:9411/api/v2/spans");',
       "Promise.all([",
       '  pulumi.runtime.serializeFunction(() => 42).then((f) => { if (!f.text.includes("42")) throw new Error(f.text); }),',
