@@ -12,7 +12,6 @@ import {
   type VertexApiError,
   isVertexApiError,
   type VertexClient,
-  type WaitOptions,
   vertexApiError,
   vertexClient,
   waitForOperation,
@@ -635,12 +634,32 @@ function clientFor(settings: Settings, inputs: { apiEndpoint: string }): VertexC
   });
 }
 
-function waitFor(settings: Settings, timeoutMs: number): WaitOptions {
-  return {
+/**
+ * Starts a long-running operation and waits, polling, for its result within `timeoutMs`; the
+ * operation's name comes back with it, for the messages that name it.
+ */
+async function operate<Result>(
+  client: VertexClient,
+  settings: Settings,
+  request: Parameters<VertexClient["send"]>[0],
+  timeoutMs: number,
+): Promise<{ operation: string; result: Result }> {
+  const started = await client.send<Operation<Result>>(request);
+  const result = await waitForOperation(client, started, request.subject, {
     timeoutMs,
     initialDelayMs: settings.pollInitialDelayMs,
     maxDelayMs: settings.pollMaxDelayMs,
-  };
+  });
+  return { operation: started.name, result };
+}
+
+/** Waits for `work`, where a resource that is already gone is fine. */
+async function unlessGone(work: Promise<unknown>): Promise<void> {
+  try {
+    await work;
+  } catch (err) {
+    if (!isStatus(err, "NOT_FOUND")) throw err;
+  }
 }
 
 function isStatus(err: unknown, status: string): boolean {
@@ -714,23 +733,17 @@ async function uploadModel(
     labels: { ...inputs.labels, [MARKER_LABEL]: marker },
   };
   if (inputs.kmsKeyName !== undefined) model.encryptionSpec = { kmsKeyName: inputs.kmsKeyName };
-  const started = await client.send<Operation<UploadModelResponse>>({
-    httpMethod: "POST",
-    path: `${parent}/models:upload`,
-    body: { model },
-    subject,
-  });
-  const uploaded = await waitForOperation(
+  const { operation, result: uploaded } = await operate<UploadModelResponse>(
     client,
-    started,
-    subject,
-    waitFor(settings, settings.timeouts.uploadMs),
+    settings,
+    { httpMethod: "POST", path: `${parent}/models:upload`, body: { model }, subject },
+    settings.timeouts.uploadMs,
   );
   if (typeof uploaded.model !== "string" || uploaded.model === "") {
     throw vertexApiError(
-      `Vertex AI models.upload of ${subject.resource} failed: operation ${started.name} returned no model name.`,
+      `Vertex AI models.upload of ${subject.resource} failed: operation ${operation} returned no model name.`,
       "UNKNOWN",
-      { operationName: started.name },
+      { operationName: operation },
     );
   }
   return uploaded.model;
@@ -801,26 +814,25 @@ async function deployModel(
     dedicatedResources: dedicatedResources(inputs),
   };
   if (inputs.serviceAccount !== undefined) deployedModel.serviceAccount = inputs.serviceAccount;
-  const started = await client.send<Operation<DeployModelResponse>>({
-    httpMethod: "POST",
-    path: `${endpointName}:deployModel`,
-    body: { deployedModel, trafficSplit: { "0": 100 } },
-    subject,
-  });
-  const result = await waitForOperation(
+  const { operation, result } = await operate<DeployModelResponse>(
     client,
-    started,
-    subject,
-    waitFor(settings, settings.timeouts.deployMs),
+    settings,
+    {
+      httpMethod: "POST",
+      path: `${endpointName}:deployModel`,
+      body: { deployedModel, trafficSplit: { "0": 100 } },
+      subject,
+    },
+    settings.timeouts.deployMs,
   );
   if (result.deployedModel?.id !== undefined) return result.deployedModel;
   const endpoint = await getEndpoint(client, endpointName);
   const deployed = endpoint === undefined ? undefined : deploymentOf(endpoint, modelName);
   if (deployed?.id === undefined) {
     throw vertexApiError(
-      `Vertex AI endpoints.deployModel of ${subject.resource} failed: operation ${started.name} finished but the endpoint does not list the model.`,
+      `Vertex AI endpoints.deployModel of ${subject.resource} failed: operation ${operation} finished but the endpoint does not list the model.`,
       "UNKNOWN",
-      { operationName: started.name },
+      { operationName: operation },
     );
   }
   return deployed;
@@ -837,20 +849,24 @@ async function mutateDeployment(
     method: "endpoints.mutateDeployedModel",
     resource: `deployed model ${deployedModelId} on endpoint ${endpointName}`,
   };
-  const started = await client.send<Operation<unknown>>({
-    httpMethod: "POST",
-    path: `${endpointName}:mutateDeployedModel`,
-    body: {
-      deployedModel: { id: deployedModelId, dedicatedResources: dedicatedResources(inputs) },
-      updateMask: [
-        "dedicatedResources.minReplicaCount",
-        "dedicatedResources.maxReplicaCount",
-        "dedicatedResources.autoscalingMetricSpecs",
-      ].join(","),
+  await operate(
+    client,
+    settings,
+    {
+      httpMethod: "POST",
+      path: `${endpointName}:mutateDeployedModel`,
+      body: {
+        deployedModel: { id: deployedModelId, dedicatedResources: dedicatedResources(inputs) },
+        updateMask: [
+          "dedicatedResources.minReplicaCount",
+          "dedicatedResources.maxReplicaCount",
+          "dedicatedResources.autoscalingMetricSpecs",
+        ].join(","),
+      },
+      subject,
     },
-    subject,
-  });
-  await waitForOperation(client, started, subject, waitFor(settings, settings.timeouts.mutateMs));
+    settings.timeouts.mutateMs,
+  );
 }
 
 /**
@@ -899,22 +915,14 @@ async function undeploy(
   const body: Record<string, unknown> = { deployedModelId };
   const split = trafficWithout(endpoint, deployedModelId);
   if (split !== undefined) body.trafficSplit = split;
-  try {
-    const started = await client.send<Operation<unknown>>({
-      httpMethod: "POST",
-      path: `${endpointName}:undeployModel`,
-      body,
-      subject,
-    });
-    await waitForOperation(
+  await unlessGone(
+    operate(
       client,
-      started,
-      subject,
-      waitFor(settings, settings.timeouts.undeployMs),
-    );
-  } catch (err) {
-    if (!isStatus(err, "NOT_FOUND")) throw err;
-  }
+      settings,
+      { httpMethod: "POST", path: `${endpointName}:undeployModel`, body, subject },
+      settings.timeouts.undeployMs,
+    ),
+  );
 }
 
 /** Deletes a model from the registry; a model that is already gone is fine. */
@@ -924,21 +932,14 @@ async function deleteModel(
   modelName: string,
 ): Promise<void> {
   const subject = { method: "models.delete", resource: `model ${modelName}` };
-  try {
-    const started = await client.send<Operation<unknown>>({
-      httpMethod: "DELETE",
-      path: modelName,
-      subject,
-    });
-    await waitForOperation(
+  await unlessGone(
+    operate(
       client,
-      started,
-      subject,
-      waitFor(settings, settings.timeouts.deleteModelMs),
-    );
-  } catch (err) {
-    if (!isStatus(err, "NOT_FOUND")) throw err;
-  }
+      settings,
+      { httpMethod: "DELETE", path: modelName, subject },
+      settings.timeouts.deleteModelMs,
+    ),
+  );
 }
 
 async function cancelOperation(client: VertexClient, operationName: string): Promise<void> {
