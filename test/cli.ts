@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -7,6 +9,19 @@ export interface CliResult {
   status: number | null;
   stdout: string;
   stderr: string;
+}
+
+/** A stack config file holding `text`, in a folder of its own, for `--config-file`. */
+export function tempConfig(text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlplatform-config-"));
+  const file = path.join(dir, "Pulumi.custom.yaml");
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** A shipped stack's config with `edit` applied, as a `--config-file`. */
+export function editedConfig(stack: string, edit: (text: string) => string): string {
+  return tempConfig(edit(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")));
 }
 
 /** Runs the offline engine's command line as a user would, in its own process, with `env`. */

@@ -8,7 +8,7 @@ import type { ExportedResource, StackExport } from "../../engine/plan";
 import { displayType } from "../../engine/commands/plan";
 import { parse } from "yaml";
 import { loadStackConfig } from "../../engine/stackConfig";
-import { PROJECT_DIR, runCli } from "../cli";
+import { PROJECT_DIR, editedConfig, runCli } from "../cli";
 import { mockPulumi } from "../harness";
 
 function planJson(stack: string): StackExport {
@@ -163,11 +163,7 @@ describe("offline plan", function () {
   });
 
   it("says under the tree which floor each cloud keeps when the spec asks for none", () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "zero.yaml");
-    fs.writeFileSync(
-      file,
-      fs.readFileSync("Pulumi.dev.yaml", "utf8").replace("minReplicas: 1", "minReplicas: 0"),
-    );
+    const file = editedConfig("dev", (text) => text.replace("minReplicas: 1", "minReplicas: 0"));
     const result = runCli(["plan", "--stack", "dev", "--config-file", file]);
     expect(result.status, result.stderr).to.equal(0);
     const floors = result.stdout.split("\n").filter((line) => line.startsWith("Floor: "));
@@ -210,11 +206,7 @@ describe("offline plan", function () {
   });
 
   it("exits 2 naming a data-source call the offline engine cannot answer", () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "il.yaml");
-    fs.writeFileSync(
-      file,
-      fs.readFileSync("Pulumi.aws-prod.yaml", "utf8").replace("us-east-1", "il-central-1"),
-    );
+    const file = editedConfig("aws-prod", (text) => text.replace("us-east-1", "il-central-1"));
     const result = runCli(["plan", "--stack", "aws-prod", "--config-file", file]);
     expect(result.status).to.equal(2);
     expect(result.stdout).to.equal("");

@@ -1,17 +1,7 @@
 import { expect } from "chai";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { UsageError } from "../../engine/errors";
 import { SECRET_PLACEHOLDER, knownStacks, loadStackConfig } from "../../engine/stackConfig";
-import { PROJECT_DIR } from "../cli";
-
-function tempConfig(text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlplatform-config-"));
-  const file = path.join(dir, "Pulumi.custom.yaml");
-  fs.writeFileSync(file, text);
-  return file;
-}
+import { PROJECT_DIR, tempConfig } from "../cli";
 
 describe("stack config loading", () => {
   it("encodes values the way the Pulumi CLI passes them to a program: Go's JSON, keys sorted", () => {

@@ -1,8 +1,5 @@
 import { expect } from "chai";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { PROJECT_DIR, runCli } from "../cli";
+import { editedConfig, runCli } from "../cli";
 import { HOURS_PER_MONTH, resolveInstance } from "../../policies/catalog";
 import { costJson, costText } from "../../engine/commands/cost";
 import { stackResources } from "../../engine/gate/args";
@@ -116,9 +113,7 @@ describe("cost report", () => {
 
   it("prices a dev stack that asks for scale-to-zero at each cloud's floor", function () {
     this.timeout(180_000);
-    const dev = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cost-")), "Pulumi.dev.yaml");
-    fs.writeFileSync(file, dev.replace(/minReplicas: \d+/, "minReplicas: 0"));
+    const file = editedConfig("dev", (dev) => dev.replace(/minReplicas: \d+/, "minReplicas: 0"));
     const result = runCli(["cost", "--stack", "dev", "--config-file", file, "--json"]);
     expect(result.stderr).to.equal("");
     const report = JSON.parse(result.stdout) as ReturnType<typeof costJson>;
@@ -146,13 +141,12 @@ describe("cost report", () => {
 
   it("idles a dev endpoint of a size that fits serverless inference at $0 on aws", function () {
     this.timeout(180_000);
-    const dev = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cost-")), "Pulumi.dev.yaml");
-    const awsOnly = dev
-      .replace(/mlplatform:clouds: \[.*\]/, "mlplatform:clouds: [aws]")
-      .replace(/size: cpu-2x8/, "size: cpu-2x4")
-      .replace(/minReplicas: \d+/, "minReplicas: 0");
-    fs.writeFileSync(file, awsOnly);
+    const file = editedConfig("dev", (dev) =>
+      dev
+        .replace(/mlplatform:clouds: \[.*\]/, "mlplatform:clouds: [aws]")
+        .replace(/size: cpu-2x8/, "size: cpu-2x4")
+        .replace(/minReplicas: \d+/, "minReplicas: 0"),
+    );
     const result = runCli(["cost", "--stack", "dev", "--config-file", file, "--json"]);
     expect(result.stderr).to.equal("");
     const report = JSON.parse(result.stdout) as ReturnType<typeof costJson>;
