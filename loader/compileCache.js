@@ -24,8 +24,9 @@ const cache = require("./cache");
 const NAME = "mlplatform-v8";
 const VERSION = `${process.version} ${process.arch}`;
 const counts = { hits: 0, misses: 0, rejected: 0 };
-/** The process's own options and the V8 flags it has set since it started. */
-let flags = process.execArgv.join(" ");
+/** The options Node was started with (NODE_OPTIONS and its command line), then the V8 flags set since. */
+let flags = `${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`;
+const POLICY = /--(experimental-policy|policy-integrity)\b/;
 
 /**
  * `import` before a parenthesis or a comment, in code, a string or a comment. On Node 20 a
@@ -34,13 +35,6 @@ let flags = process.execArgv.join(" ");
  * (`new Function("s", "return import(s)")`), so such a module is left to Node's compile.
  */
 const MAY_IMPORT = /\bimport\s*(\(|\/[/*])/;
-
-const POLICY = /--(experimental-policy|policy-integrity)\b/;
-
-/** The options Node was started with, on its command line and in NODE_OPTIONS. */
-function nodeOptions() {
-  return `${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`;
-}
 
 /** The cache file of a module's code, compiled under this process's flags so far. */
 function keyOf(filename, content) {
@@ -136,7 +130,7 @@ function enable() {
     Module.enableCompileCache(cache.dirOf(NAME));
     // Node writes its code at exit unless told to earlier (Node 22.10 and later).
     take = () => Module.flushCompileCache?.();
-  } else if (inspector.url() === undefined && !POLICY.test(nodeOptions())) {
+  } else if (inspector.url() === undefined && !POLICY.test(flags)) {
     // Under a debugger, Node's own compile is left alone: it pauses on the first line with
     // --inspect-brk, and maps what the debugger shows. So it is under a policy manifest, whose
     // integrity checks and redirects it applies.
