@@ -19,11 +19,22 @@ export interface DynamicProviderSource {
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 const ENTRY_NAME = "provider.ts";
 const CACHE_NAME = "mlplatform-providers";
-const ESBUILD_VERSION = (
-  JSON.parse(fs.readFileSync(require.resolve("esbuild/package.json"), "utf8")) as {
-    version: string;
-  }
-).version;
+/** What esbuild makes of an entry, besides the entry itself (`stdin`). */
+const BUILD_OPTIONS = {
+  absWorkingDir: PROJECT_ROOT,
+  bundle: true,
+  packages: "external",
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  // `import()` of a package becomes `require`: the host compiles the text with no file name,
+  // so only `require` resolves packages (from node_modules under its working directory).
+  supported: { "dynamic-import": false },
+  legalComments: "none",
+  metafile: true,
+  write: false,
+  logLevel: "silent",
+} as const;
 
 /** A bundle in the cache, with the hash of each project file it was built from. */
 interface CachedBundle {
@@ -59,20 +70,8 @@ function bundle(entry: string, key: string): string {
   // esbuild is loaded only to build a bundle, not to read one from the cache.
   const { buildSync } = require("esbuild") as typeof import("esbuild");
   const built = buildSync({
+    ...BUILD_OPTIONS,
     stdin: { contents: entry, resolveDir: PROJECT_ROOT, sourcefile: ENTRY_NAME, loader: "ts" },
-    absWorkingDir: PROJECT_ROOT,
-    bundle: true,
-    packages: "external",
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    // `import()` of a package becomes `require`: the host compiles the text with no file name,
-    // so only `require` resolves packages (from node_modules under its working directory).
-    supported: { "dynamic-import": false },
-    legalComments: "none",
-    metafile: true,
-    write: false,
-    logLevel: "silent",
   });
   const text = built.outputFiles[0].text;
   const inputs = Object.keys(built.metafile.inputs).filter((file) => file !== ENTRY_NAME);
@@ -97,7 +96,12 @@ export function dynamicProviderText(source: DynamicProviderSource): string {
     `export function handler() { return ${source.factory}(${JSON.stringify(source.options ?? {})}); }\n`;
   let text = texts.get(entry);
   if (text === undefined) {
-    const key = cache.hashOf(ESBUILD_VERSION, entry);
+    // A bundle is made by esbuild's version and options from the entry (as loader/register.js
+    // keys what sucrase makes).
+    const { version } = JSON.parse(
+      fs.readFileSync(require.resolve("esbuild/package.json"), "utf8"),
+    ) as { version: string };
+    const key = cache.hashOf(`esbuild ${version} ${JSON.stringify(BUILD_OPTIONS)}`, entry);
     text = cachedBundle(key) ?? bundle(entry, key);
     texts.set(entry, text);
   }
