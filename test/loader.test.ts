@@ -293,6 +293,28 @@ describe("the parts of the SDK a run does not use", () => {
     expect(loadedBy(["--require", LOADER], script)).to.deep.equal(none);
   });
 
+  it("leave stack traces to V8: cmd/run's source-map-support never installs", () => {
+    // A stand-in for cmd/run under the project, so its require resolves from node_modules.
+    const dir = path.join(PROJECT_DIR, "test", `.cmd-run-${randomUUID()}`);
+    const index = path.join(dir, "node_modules", "@pulumi", "pulumi", "cmd", "run", "index.js");
+    fs.mkdirSync(path.dirname(index), { recursive: true });
+    fs.writeFileSync(
+      index,
+      [
+        'require("source-map-support/register");',
+        'console.log(Object.keys(require.cache).some((k) => k.includes("/source-map-support/")));',
+      ].join("\n"),
+    );
+    try {
+      const run = (nodeOptions: string[]) =>
+        spawnSync(process.execPath, [...nodeOptions, index], { encoding: "utf8" }).stdout.trim();
+      expect(run([])).to.equal("true");
+      expect(run(["--require", LOADER])).to.equal("false");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("load and work on first use", () => {
     const script = [
       'const pulumi = require("@pulumi/pulumi");',
