@@ -40,8 +40,12 @@ export interface ModelRegistryArgs extends BlockArgs {
 
 export type OnlineEndpointArgs = BlockArgs & EndpointSpec;
 
-/** An endpoint block's own inputs: the replicas the spec asked for, which the cost model reads. */
-export function endpointBlockInputs(args: OnlineEndpointArgs): pulumi.Inputs {
+/**
+ * What an endpoint block declares for the cost model: the replicas the spec asked for. A block
+ * registers it as its inputs and among its outputs, since a stack export keeps a component's
+ * outputs and the gate reads those.
+ */
+export function endpointDeclarations(args: OnlineEndpointArgs): pulumi.Inputs {
   return { [REQUESTED_REPLICAS]: { min: args.minReplicas, max: args.maxReplicas } };
 }
 

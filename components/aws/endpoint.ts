@@ -15,7 +15,7 @@ import { RandomId } from "@pulumi/random/randomId";
 import {
   type OnlineEndpointArgs,
   type OnlineEndpointOutputs,
-  endpointBlockInputs,
+  endpointDeclarations,
 } from "../blocks";
 import type { CatalogRow } from "../../policies/catalog";
 import { MODEL_ARTIFACTS } from "../model";
@@ -171,7 +171,7 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
     args: AwsOnlineEndpointArgs,
     opts: pulumi.ComponentResourceOptions = {},
   ) {
-    super("mlplatform:aws:OnlineEndpoint", name, endpointBlockInputs(args), opts);
+    super("mlplatform:aws:OnlineEndpoint", name, endpointDeclarations(args), opts);
 
     const instance = instanceFor("aws", args.size, "hosting");
     const serverless = isServerless(args.size, args.minReplicas);
@@ -428,6 +428,7 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
     this.minReplicas = replicas.min;
     this.maxReplicas = replicas.max;
     this.registerOutputs({
+      ...endpointDeclarations(args),
       endpointName: this.endpointName,
       scoringUrl: this.scoringUrl,
       instanceType: this.instanceType,

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   type OnlineEndpointArgs,
   type OnlineEndpointOutputs,
-  endpointBlockInputs,
+  endpointDeclarations,
 } from "../blocks";
 import { MODEL_ARTIFACTS } from "../model";
 import { NAME_RULES, physicalName } from "../naming";
@@ -156,7 +156,7 @@ export class AzureOnlineEndpoint extends pulumi.ComponentResource implements Onl
     args: AzureOnlineEndpointArgs,
     opts: pulumi.ComponentResourceOptions = {},
   ) {
-    super("mlplatform:azure:OnlineEndpoint", name, endpointBlockInputs(args), opts);
+    super("mlplatform:azure:OnlineEndpoint", name, endpointDeclarations(args), opts);
 
     const row = instanceFor("azure", args.size, "hosting");
     const replicas = scaledBounds("azure", "hosting", args.minReplicas, args.maxReplicas);
@@ -393,6 +393,7 @@ export class AzureOnlineEndpoint extends pulumi.ComponentResource implements Onl
     this.minReplicas = replicas.min;
     this.maxReplicas = replicas.max;
     this.registerOutputs({
+      ...endpointDeclarations(args),
       endpointName: this.endpointName,
       scoringUrl: this.scoringUrl,
       instanceType: this.instanceType,

@@ -8,7 +8,7 @@ import { RandomInteger } from "@pulumi/random/randomInteger";
 import {
   type OnlineEndpointArgs,
   type OnlineEndpointOutputs,
-  endpointBlockInputs,
+  endpointDeclarations,
 } from "../blocks";
 import { MODEL_ARTIFACTS } from "../model";
 import { statefulOptions } from "../options";
@@ -104,7 +104,7 @@ export class GcpOnlineEndpoint extends pulumi.ComponentResource implements Onlin
     args: GcpOnlineEndpointArgs,
     opts: pulumi.ComponentResourceOptions = {},
   ) {
-    super("mlplatform:gcp:OnlineEndpoint", name, endpointBlockInputs(args), opts);
+    super("mlplatform:gcp:OnlineEndpoint", name, endpointDeclarations(args), opts);
 
     const row = instanceFor("gcp", args.size, "hosting");
     const bounds = scaledBounds("gcp", "hosting", args.minReplicas, args.maxReplicas);
@@ -184,6 +184,7 @@ export class GcpOnlineEndpoint extends pulumi.ComponentResource implements Onlin
     this.minReplicas = bounds.min;
     this.maxReplicas = bounds.max;
     this.registerOutputs({
+      ...endpointDeclarations(args),
       endpointName: this.endpointName,
       scoringUrl: this.scoringUrl,
       artifactUri: this.artifactUri,

@@ -208,6 +208,8 @@ describe("gcp online endpoint", () => {
     const regs = await build({ size: "cpu-4x16", minReplicas: 2, maxReplicas: 6 });
     const parent = component(regs, "mlplatform:gcp:OnlineEndpoint");
     expect(log.outputs.get(parent.urn)).to.deep.equal({
+      // Kept in outputs too: a stack export keeps a component's outputs, which the gate reads.
+      requestedReplicas: { min: 2, max: 6 },
       endpointName: String(ENDPOINT_NUMBER),
       scoringUrl: `https://${REGION}-aiplatform.googleapis.com/v1/projects/${PROJECT}/locations/${REGION}/endpoints/${ENDPOINT_NUMBER}:predict`,
       artifactUri: `gs://${BUCKET}/models/iris/${version}`,
