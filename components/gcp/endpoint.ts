@@ -15,7 +15,7 @@ import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
 import { type GcpEncryption, type GcpPlacement, machineSpec } from "./common";
 import { VertexModelDeployment } from "./vertexDeployment";
-import { DEFAULT_TARGET_CPU_UTILIZATION_PERCENT } from "./vertexDeploymentProvider";
+import { DEFAULT_TARGET_CPU_UTILIZATION_PERCENT } from "./vertexApi";
 
 /** Vertex AI endpoint ids are numbers of at most 10 digits with no leading zero. */
 export const ENDPOINT_ID_RANGE = { min: 1_000_000_000, max: 9_999_999_999 } as const;

@@ -5,6 +5,12 @@
  * this module: it imports nothing and keeps no module state.
  */
 
+/**
+ * CPU utilization a deployment scales out above and in below, in percent, where none is given:
+ * Vertex AI's own default target.
+ */
+export const DEFAULT_TARGET_CPU_UTILIZATION_PERCENT = 60;
+
 /** `google.rpc.Status`: the error of a failed call or of a failed long-running operation. */
 export interface RpcStatus {
   code?: number;

@@ -15,6 +15,7 @@ import {
   vertexApiError,
   vertexClient,
   waitForOperation,
+  DEFAULT_TARGET_CPU_UTILIZATION_PERCENT,
 } from "./vertexApi";
 
 /**
@@ -67,8 +68,6 @@ const DEFAULT_TIMEOUTS: OperationTimeouts = {
 const DEFAULT_POLL_INITIAL_DELAY_MS = 2000;
 const DEFAULT_POLL_MAX_DELAY_MS = 30_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
-/** CPU utilization the deployment scales out above and in below, in percent. */
-export const DEFAULT_TARGET_CPU_UTILIZATION_PERCENT = 60;
 const DEFAULT_IAM_CREDENTIALS_ENDPOINT = "https://iamcredentials.googleapis.com";
 const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 const CPU_UTILIZATION_METRIC = "aiplatform.googleapis.com/prediction/online/cpu/utilization";

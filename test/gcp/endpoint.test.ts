@@ -18,7 +18,7 @@ import {
   prebuiltImageHost,
   sklearnServingImage,
 } from "../../components/gcp/endpoint";
-import { DEFAULT_TARGET_CPU_UTILIZATION_PERCENT } from "../../components/gcp/vertexDeploymentProvider";
+import { DEFAULT_TARGET_CPU_UTILIZATION_PERCENT } from "../../components/gcp/vertexApi";
 import { MODEL_ARTIFACTS } from "../../components/model";
 import { blockTags } from "../../components/tags";
 import type { Recorder } from "../../engine/monitor";
