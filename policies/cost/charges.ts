@@ -20,6 +20,15 @@ export interface ChargeUse {
 
 const one = (chargeId: string, block: Block): ChargeUse[] => [{ chargeId, quantity: 1, block }];
 
+/**
+ * Azure charges that bill a fixed part and, under `<id>-data`, the data they process: `quantity`
+ * of the first, and the second by use.
+ */
+const withData = (chargeId: string, quantity = 1): ChargeUse[] => [
+  { chargeId, quantity, block: "workspace" },
+  ...one(`${chargeId}-data`, "workspace"),
+];
+
 /** An interface endpoint bills per availability zone, one per subnet it has a network interface in. */
 function vpcEndpoint(props: Props): ChargeUse[] {
   if (props.vpcEndpointType !== "Interface") return [];
@@ -69,17 +78,11 @@ function managedNetworkCharges(network: Props): ChargeUse[] {
     network.isolationMode === "AllowOnlyApprovedOutbound" ? MANAGED_NETWORK_PRIVATE_ENDPOINTS : 0;
   const endpoints = required + ruleCount("PrivateEndpoint");
   if (endpoints > 0) {
-    uses.push(
-      { chargeId: "azure-private-endpoint", quantity: endpoints, block: "workspace" },
-      ...one("azure-private-endpoint-data", "workspace"),
-    );
+    uses.push(...withData("azure-private-endpoint", endpoints));
   }
   if (ruleCount("FQDN") > 0) {
     const sku = network.firewallSku === "Basic" ? "basic" : "standard";
-    uses.push(
-      ...one(`azure-firewall-${sku}`, "workspace"),
-      ...one(`azure-firewall-${sku}-data`, "workspace"),
-    );
+    uses.push(...withData(`azure-firewall-${sku}`));
   }
   return uses;
 }
@@ -95,8 +98,7 @@ function mlWorkspace(props: Props, resource: PolicyResource): ChargeUse[] {
   const own = peek(props, "managedNetwork");
   if (own === undefined || own === null) return [];
   const block = resource.parent?.type === T.azureWorkspaceBlock ? resource.parent : undefined;
-  const declared = isRecord(own) ? own : peek(block?.props, "managedNetwork");
-  const network = isRecord(declared) ? declared : own;
+  const network = isRecord(own) ? own : peek(block?.props, "managedNetwork");
   if (!isRecord(network)) {
     return [
       {
@@ -113,10 +115,7 @@ function mlWorkspace(props: Props, resource: PolicyResource): ChargeUse[] {
 
 /** A private endpoint the program declares itself, such as the way in to a private workspace. */
 function privateEndpoint(): ChargeUse[] {
-  return [
-    ...one("azure-private-endpoint", "workspace"),
-    ...one("azure-private-endpoint-data", "workspace"),
-  ];
+  return withData("azure-private-endpoint");
 }
 
 function cryptoKey(props: Props): ChargeUse[] {
