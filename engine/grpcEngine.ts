@@ -1,7 +1,5 @@
 import { spawn } from "node:child_process";
-import * as fs from "node:fs";
 import * as os from "node:os";
-import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
@@ -11,10 +9,9 @@ import * as engineProto from "@pulumi/pulumi/proto/engine_pb";
 import { InvokeResponse } from "@pulumi/pulumi/proto/provider_pb";
 import { ResourceMonitorService } from "@pulumi/pulumi/proto/resource_grpc_pb";
 import * as resourceProto from "@pulumi/pulumi/proto/resource_pb";
-import { parse } from "yaml";
 import { type CallHandler, type Registration, answerCall, toRegistration } from "./monitor";
 import { type StackExport, toStackExport } from "./plan";
-import type { StackConfig } from "./stackConfig";
+import { type StackConfig, readProject } from "./stackConfig";
 import { ROOT_STACK_TYPE, resourceUrn } from "./urn";
 
 /** A message the program logged through the engine. */
@@ -183,7 +180,7 @@ interface RuntimeOptions {
 }
 
 function runtimeOptions(projectDir: string): RuntimeOptions {
-  const project = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as {
+  const project = readProject(projectDir) as {
     main?: string;
     runtime?: string | { options?: Record<string, unknown> };
   };

@@ -37,13 +37,31 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** A project's `Pulumi.yaml`: its name, and what else the file says, as written. */
+export interface ProjectFile extends Record<string, unknown> {
+  name: string;
+}
+
+const projects = new Map<string, ProjectFile>();
+
+/** The project's `Pulumi.yaml`, read once per process. */
+export function readProject(projectDir: string): ProjectFile {
+  let project = projects.get(projectDir);
+  if (project === undefined) {
+    const file = path.join(projectDir, "Pulumi.yaml");
+    const parsed = readYaml(file);
+    if (!isRecord(parsed) || typeof parsed.name !== "string") {
+      throw new UsageError(`${file} has no project name`);
+    }
+    project = parsed as ProjectFile;
+    projects.set(projectDir, project);
+  }
+  return project;
+}
+
 /** The project's name from `Pulumi.yaml`. */
 export function projectName(projectDir: string): string {
-  const project = readYaml(path.join(projectDir, "Pulumi.yaml"));
-  if (!isRecord(project) || typeof project.name !== "string") {
-    throw new UsageError(`${path.join(projectDir, "Pulumi.yaml")} has no project name`);
-  }
-  return project.name;
+  return readProject(projectDir).name;
 }
 
 /** The stacks that have a `Pulumi.<stack>.yaml` in the project. */

@@ -42,7 +42,7 @@ function configOfFile(
     return { config: loadStackConfig(PROJECT_DIR, input.stack, configFile, input.project) };
   }
   if (input.project === projectName(PROJECT_DIR)) {
-    return { config: loadStackConfig(PROJECT_DIR, input.stack) };
+    return { config: loadStackConfig(PROJECT_DIR, input.stack, undefined, input.project) };
   }
   const config: StackConfig = {
     project: input.project,
