@@ -277,6 +277,7 @@ export function diffStacks(
   // Each resource's own monthly cost: the sum of its lines, compute and charges.
   const baseCosts = totalsBy(baseLines, (l) => l.urn);
   const headCosts = totalsBy(headLines, (l) => l.urn);
+  // Each priced resource's cloud: every URN of either side's costs.
   const cloudOf = new Map([...baseLines, ...headLines].map((l) => [l.urn, l.cloud]));
   const baseByUrn = new Map(base.map((r) => [r.urn, r]));
   const headByUrn = new Map(head.map((r) => [r.urn, r]));
@@ -305,10 +306,9 @@ export function diffStacks(
   const clouds: StackDiff["clouds"] = {};
   for (const cloud of CLOUDS) {
     if (baseByCloud[cloud] === undefined && headByCloud[cloud] === undefined) continue;
-    const urns = new Set([...baseCosts.keys(), ...headCosts.keys()]);
-    const movers = [...urns]
-      .filter((urn) => cloudOf.get(urn) === cloud)
-      .map((urn) => ({ urn, ...costChange(baseCosts.get(urn), headCosts.get(urn)) }))
+    const movers = [...cloudOf]
+      .filter(([, of]) => of === cloud)
+      .map(([urn]) => ({ urn, ...costChange(baseCosts.get(urn), headCosts.get(urn)) }))
       .filter((m) => m.idleMonthlyUsd.delta !== 0 || m.peakMonthlyUsd.delta !== 0)
       .sort((a, b) => moved(b) - moved(a) || a.urn.localeCompare(b.urn))
       .slice(0, MOVERS);
