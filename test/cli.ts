@@ -2,6 +2,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { expect } from "chai";
+import type { StackExport } from "../engine/plan";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -59,4 +61,22 @@ export async function runInProcess(
   } finally {
     process.stdout.write = write;
   }
+}
+
+const plans = new Map<string, string>();
+
+/**
+ * The offline plan of a shipped stack as `plan --stack <stack> --json` prints it: planned once a
+ * test run, parsed afresh for each caller, which may change its copy.
+ */
+export function planJson(stack: string): StackExport {
+  let text = plans.get(stack);
+  if (text === undefined) {
+    const result = runCli(["plan", "--stack", stack, "--json"], 300_000);
+    expect(result.stderr, `plan --stack ${stack}`).to.equal("");
+    expect(result.status).to.equal(0);
+    text = result.stdout;
+    plans.set(stack, text);
+  }
+  return JSON.parse(text) as StackExport;
 }

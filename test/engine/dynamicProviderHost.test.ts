@@ -4,8 +4,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
 import { expect } from "chai";
-import type { StackExport } from "../../engine/plan";
-import { PROJECT_DIR, runCli } from "../cli";
+import { PROJECT_DIR, planJson } from "../cli";
 
 /**
  * The dynamic resources' providers as Pulumi runs them: the SDK's dynamic-provider host (what the
@@ -20,9 +19,7 @@ describe("the dynamic providers under Pulumi's dynamic-provider host", function 
   const providers = new Map<string, string>();
 
   before(async () => {
-    const result = runCli(["plan", "--stack", "prod", "--json"], 300_000);
-    expect(result.status, result.stderr).to.equal(0);
-    const plan = JSON.parse(result.stdout) as StackExport;
+    const plan = planJson("prod");
     for (const resource of plan.deployment.resources) {
       const text = resource.inputs?.__provider;
       if (typeof text === "string") providers.set(resource.type, text);

@@ -3,14 +3,7 @@ import { previewCommand, previewThroughCli } from "../../engine/grpcEngine";
 import type { ExportedResource, StackExport } from "../../engine/plan";
 import { PLACEHOLDERS } from "../../engine/placeholders";
 import { knownStacks, loadStackConfig } from "../../engine/stackConfig";
-import { PROJECT_DIR, runCli } from "../cli";
-
-function planJson(stack: string): StackExport {
-  const result = runCli(["plan", "--stack", stack, "--json"], 300_000);
-  expect(result.stderr, `plan --stack ${stack}`).to.equal("");
-  expect(result.status).to.equal(0);
-  return JSON.parse(result.stdout) as StackExport;
-}
+import { PROJECT_DIR, planJson } from "../cli";
 
 function byUrn(plan: StackExport): Map<string, ExportedResource> {
   return new Map(plan.deployment.resources.map((r) => [r.urn, r]));

@@ -8,15 +8,8 @@ import type { ExportedResource, StackExport } from "../../engine/plan";
 import { displayType } from "../../engine/commands/plan";
 import { parse } from "yaml";
 import { loadStackConfig } from "../../engine/stackConfig";
-import { PROJECT_DIR, editedConfig, runCli } from "../cli";
+import { PROJECT_DIR, editedConfig, planJson, runCli } from "../cli";
 import { mockPulumi } from "../harness";
-
-function planJson(stack: string): StackExport {
-  const result = runCli(["plan", "--stack", stack, "--json"]);
-  expect(result.stderr, `plan --stack ${stack}`).to.equal("");
-  expect(result.status).to.equal(0);
-  return JSON.parse(result.stdout) as StackExport;
-}
 
 function isProvider(r: ExportedResource): boolean {
   return r.type.startsWith("pulumi:providers:");

@@ -11,7 +11,7 @@ import type { ExportedResource, StackExport } from "../../engine/plan";
 import { PROJECT_DIR } from "../../engine/project";
 import { type StackConfig, loadStackConfig } from "../../engine/stackConfig";
 import { POLICIES } from "../../policies/policies";
-import { runCli } from "../cli";
+import { planJson, runCli } from "../cli";
 import { PolicyPackProcess, reconcileFromInfo } from "./analyzer";
 import { DEV_SHAPE, PROD_SHAPE, platformExport } from "./fixtures";
 
@@ -125,9 +125,7 @@ describe("gate and the policy pack under the analyzer protocol", function () {
     let dir: string;
 
     before(async () => {
-      const result = runCli(["plan", "--stack", "prod", "--json"]);
-      expect(result.status, result.stderr).to.equal(0);
-      plan = JSON.parse(result.stdout) as StackExport;
+      plan = planJson("prod");
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "gate-prod-"));
       await configure(PROD_CONFIG);
     });

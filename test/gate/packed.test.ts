@@ -10,7 +10,7 @@ import { readPolicyConfig } from "../../engine/gate/policyConfig";
 import type { StackExport } from "../../engine/plan";
 import { PROJECT_DIR } from "../../engine/project";
 import { type StackConfig, loadStackConfig } from "../../engine/stackConfig";
-import { runCli } from "../cli";
+import { planJson } from "../cli";
 import { POLICIES_DIR, PolicyPackProcess, reconcileFromInfo } from "./analyzer";
 
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -59,9 +59,7 @@ describe("the packed policy pack, installed alone", function () {
     stackConfig = loadStackConfig(PROJECT_DIR, "prod");
     packed = await PolicyPackProcess.start(stackConfig, installed);
     inRepo = await PolicyPackProcess.start(stackConfig);
-    const result = runCli(["plan", "--stack", "prod", "--json"]);
-    expect(result.status, result.stderr).to.equal(0);
-    plan = JSON.parse(result.stdout) as StackExport;
+    plan = planJson("prod");
     for (const pack of [packed, inRepo]) {
       await pack.configure(reconcileFromInfo(await pack.info(), readPolicyConfig(PROD_CONFIG)));
     }
