@@ -18,7 +18,8 @@ export interface DynamicProviderSource {
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 const ENTRY_NAME = "provider.ts";
-const CACHE_NAME = "mlplatform-providers";
+/** The cache folder of the bundles, under node_modules/.cache. */
+export const CACHE_NAME = "mlplatform-providers";
 /** What esbuild makes of an entry, besides the entry itself (`stdin`). */
 const BUILD_OPTIONS = {
   absWorkingDir: PROJECT_ROOT,

@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import { builtinModules } from "node:module";
 import * as path from "node:path";
 import { expect } from "chai";
-import { dynamicProviderText } from "../components/dynamicProvider";
+import { CACHE_NAME, dynamicProviderText } from "../components/dynamicProvider";
+import * as cache from "../loader/cache";
 import { PROJECT_DIR } from "./cli";
 
 const PROVIDERS = [
@@ -68,7 +69,7 @@ describe("dynamic providers' bundles", () => {
     it("builds an entry it cannot read again instead of failing", () => {
       write("third");
       const built = textFromNewProcess(module, "answer");
-      const cacheDir = path.join(PROJECT_DIR, "node_modules", ".cache", "mlplatform-providers");
+      const cacheDir = cache.dirOf(CACHE_NAME);
       const entries = fs
         .readdirSync(cacheDir)
         .map((name) => path.join(cacheDir, name))

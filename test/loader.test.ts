@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as Module from "node:module";
 import { expect } from "chai";
+import * as cache from "../loader/cache";
 import { PROJECT_DIR } from "./cli";
 
 const LOADER = path.join(PROJECT_DIR, "loader", "register.js");
@@ -71,10 +72,6 @@ describe("the TypeScript loader", () => {
 
 describe("the compile cache", () => {
   const COMPILE_CACHE = path.join(PROJECT_DIR, "loader", "compileCache.js");
-  const cache = require(path.join(PROJECT_DIR, "loader", "cache.js")) as {
-    dirOf(name: string): string;
-    write(name: string, key: string, data: string): void;
-  };
   const { NAME } = require(COMPILE_CACHE) as { NAME: string };
   // Node 22.8 and later keep the code themselves; the loader's own cache is for older Node.
   const byNode =
