@@ -5,6 +5,7 @@ import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
 import { expect } from "chai";
 import { PROJECT_DIR, planJson } from "../cli";
+import { type Unary, servedPort, unary } from "../grpc";
 
 /**
  * The dynamic resources' providers as Pulumi runs them: the SDK's dynamic-provider host (what the
@@ -29,10 +30,7 @@ describe("the dynamic providers under Pulumi's dynamic-provider host", function 
       [require.resolve("@pulumi/pulumi/cmd/dynamic-provider"), "127.0.0.1:1"],
       { cwd: PROJECT_DIR, stdio: ["ignore", "pipe", "inherit"] },
     );
-    const port = await new Promise<string>((resolve, reject) => {
-      host.on("error", reject);
-      host.stdout?.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()));
-    });
+    const port = await servedPort(host, "the dynamic-provider host");
     client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     // The engine configures the host with the stack's config before anything else.
     const configure = new providerProto.ConfigureRequest();
@@ -48,13 +46,8 @@ describe("the dynamic providers under Pulumi's dynamic-provider host", function 
     host?.kill();
   });
 
-  function call<Req, Res>(
-    method: (req: Req, callback: (err: grpc.ServiceError | null, res: Res) => void) => unknown,
-    request: Req,
-  ): Promise<Res> {
-    return new Promise((resolve, reject) =>
-      method.call(client, request, (err, res) => (err ? reject(err) : resolve(res))),
-    );
+  function call<Req, Res>(method: Unary<Req, Res>, request: Req): Promise<Res> {
+    return unary(method, client, request);
   }
 
   function providerOf(type: string): string {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
+import { servedPort, unary } from "../grpc";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
@@ -26,23 +27,6 @@ const PROTO_LEVELS: Record<EnforcementLevel, proto.EnforcementLevel> = {
   disabled: proto.EnforcementLevel.DISABLED,
   remediate: proto.EnforcementLevel.REMEDIATE,
 };
-
-type Unary<Req, Res> = (
-  request: Req,
-  callback: (err: grpc.ServiceError | null, response: Res) => void,
-) => grpc.ClientUnaryCall;
-
-function call<Req, Res>(
-  method: Unary<Req, Res>,
-  client: AnalyzerClient,
-  request: Req,
-): Promise<Res> {
-  return new Promise((resolve, reject) =>
-    method.call(client, request, (err, response) =>
-      err === null ? resolve(response) : reject(err),
-    ),
-  );
-}
 
 let inRepoPackBuilt = false;
 
@@ -113,21 +97,7 @@ export class PolicyPackProcess {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const port = await new Promise<number>((resolve, reject) => {
-      let stdout = "";
-      let stderr = "";
-      child.stdout?.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const line = /^(\d+)\s*$/m.exec(stdout);
-        if (line !== null) resolve(Number(line[1]));
-      });
-      child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on("exit", (code) =>
-        reject(
-          new Error(`the policy pack exited with ${code} before it served:\n${stdout}${stderr}`),
-        ),
-      );
-    });
+    const port = await servedPort(child, "the policy pack");
     const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     return new PolicyPackProcess(child, client);
   }
@@ -138,7 +108,7 @@ export class PolicyPackProcess {
   }
 
   async info(): Promise<proto.AnalyzerInfo> {
-    return call<Empty, proto.AnalyzerInfo>(this.client.getAnalyzerInfo, this.client, new Empty());
+    return unary<Empty, proto.AnalyzerInfo>(this.client.getAnalyzerInfo, this.client, new Empty());
   }
 
   /** `Configure` with every policy's level and properties, as the CLI sends them. */
@@ -150,7 +120,7 @@ export class PolicyPackProcess {
       policyConfig.setProperties(Struct.fromJavaScript(entry.properties as never));
       request.getPolicyconfigMap().set(name, policyConfig);
     }
-    await call<proto.ConfigureAnalyzerRequest, Empty>(this.client.configure, this.client, request);
+    await unary<proto.ConfigureAnalyzerRequest, Empty>(this.client.configure, this.client, request);
   }
 
   /**
@@ -184,7 +154,7 @@ export class PolicyPackProcess {
       request.setOptions(options(r, true));
       const provider = providerOf(r, byUrn);
       if (provider !== undefined) request.setProvider(provider);
-      const response = await call<proto.AnalyzeRequest, proto.AnalyzeResponse>(
+      const response = await unary<proto.AnalyzeRequest, proto.AnalyzeResponse>(
         this.client.analyze,
         this.client,
         request,
@@ -213,7 +183,7 @@ export class PolicyPackProcess {
       }),
     );
     const root = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
-    const response = await call<proto.AnalyzeStackRequest, proto.AnalyzeResponse>(
+    const response = await unary<proto.AnalyzeStackRequest, proto.AnalyzeResponse>(
       this.client.analyzeStack,
       this.client,
       stackRequest,
