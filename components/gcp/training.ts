@@ -91,13 +91,14 @@ export class GcpTrainingCluster extends pulumi.ComponentResource implements Trai
     // Without a standing cluster no cloud resource says what training may run: the component's
     // own input and outputs do, for the cost model's ceiling (policies/lib/compute.ts,
     // `jobGroups`); `jobSettings` holds the same but is unknown at preview as a whole.
-    super("mlplatform:gcp:TrainingCluster", name, serverless ? { serverlessJobs: jobs } : {}, opts);
+    const declared = serverless ? { serverlessJobs: jobs } : {};
+    super("mlplatform:gcp:TrainingCluster", name, declared, opts);
 
     const settings = {
       project: args.project,
       region: args.region,
       machineSpec: jobs.machineSpec,
-      maxReplicaCount: bounds.max,
+      maxReplicaCount: jobs.maxReplicaCount,
       serviceAccount: args.serviceAccount,
       kmsKeyName: args.kmsKeyName,
     };
@@ -134,7 +135,7 @@ export class GcpTrainingCluster extends pulumi.ComponentResource implements Trai
           resourcePools: [
             {
               id: TRAINING_POOL_ID,
-              machineSpec: machineSpec(row),
+              machineSpec: jobs.machineSpec,
               replicaCount: String(bounds.min),
               ...(autoscales
                 ? {
@@ -179,7 +180,7 @@ export class GcpTrainingCluster extends pulumi.ComponentResource implements Trai
       minNodes: this.minNodes,
       maxNodes: this.maxNodes,
       jobSettings: this.jobSettings,
-      ...(serverless ? { serverlessJobs: jobs } : {}),
+      ...declared,
     });
   }
 }
