@@ -2,12 +2,15 @@
 /**
  * Parts of @pulumi/pulumi that it loads as it loads, and that neither the program under the CLI
  * nor `plan` uses, load on first use instead: the Automation API (`pulumi.automation`, for a
- * program that drives the CLI); the TypeScript compiler and npm's Arborist that the closure
- * serializer (`pulumi.runtime.serializeFunction`) takes to parse functions and find their
- * packages, since the dynamic providers here are bundled rather than serialized
- * (components/dynamicProvider.ts); and the OpenTelemetry tracer that `cmd/run` starts only when
- * the CLI runs with `--tracing`. They are about 680 of the 930 modules the SDK and `cmd/run` load,
- * most of their loading time.
+ * program that drives the CLI); the TypeScript compiler, npm's Arborist, its package.json
+ * normalizer and the directory crawler that the closure serializer
+ * (`pulumi.runtime.serializeFunction`) takes to parse functions and find their packages, since the
+ * dynamic providers here are bundled rather than serialized (components/dynamicProvider.ts); the
+ * YAML parser `cmd/run` reads a `package.yaml` with, where the project has a package.json; semver,
+ * which the SDK uses only when one provider package registers twice, when `.npmrc` sets
+ * `engine-strict`, or when `cmd/run` compiles TypeScript itself (Pulumi.yaml turns that off); and
+ * the OpenTelemetry tracer that `cmd/run` starts only when the CLI runs with `--tracing`. They are
+ * about 750 of the 930 modules the SDK and `cmd/run` load, most of their loading time.
  *
  * `cmd/run` also loads source-map-support's `register`, which installs itself as it loads and maps
  * every stack trace through source maps. The SDK takes a stack for every promise it tracks,
@@ -16,20 +19,32 @@
  * sources its package does not ship. Its stand-in is never read, so it never loads, and stack
  * traces are V8's own.
  *
- * Each is a stand-in that loads the module at its first use, and passes every read and write to
- * it. The SDK uses them only through properties (`automation.LocalWorkspace`, `arborist.Arborist`,
- * `ts.createSourceFile`, `resources_1.Resource`), and its `__importStar` hands a module marked
- * `__esModule` through unchanged. The stand-in is not the module object itself: it cannot be
- * frozen, and it is not `===` what `require` of the module's own path returns.
+ * Each is a stand-in that loads the module at its first use, and passes every read, write and
+ * call to it. The SDK uses most of them only through properties (`automation.LocalWorkspace`,
+ * `arborist.Arborist`, `ts.createSourceFile`, `yaml.load`), and its `__importStar` hands a module
+ * marked `__esModule` through unchanged. The package.json normalizer is a function the SDK calls
+ * through `__importDefault`, which wraps a module not so marked: its stand-in is a function, and
+ * not marked. A stand-in is not the module object itself: it cannot be frozen, and it is not `===`
+ * what `require` of the module's own path returns.
  */
 const Module = require("node:module");
 const path = require("node:path");
 
-/** The requiring file, under any copy of @pulumi/pulumi, and what it requires. */
+/**
+ * The requiring file, under any copy of @pulumi/pulumi, what it requires, and whether the module
+ * is a function the SDK calls.
+ */
 const DEFERRED = [
   ["index.js", "./automation"],
   ["runtime/closure/codePaths.js", "@npmcli/arborist"],
+  ["runtime/closure/codePaths.js", "normalize-package-data", "callable"],
+  ["runtime/closure/codePaths.js", "fdir"],
   ["runtime/closure/parseFunction.js", "../../typescript-shim"],
+  ["runtime/manifest.js", "js-yaml"],
+  ...["runtime/rpc.js", "runtime/closure/rewriteSuper.js", "cmd/run/run.js"].map((file) => [
+    file,
+    "semver",
+  ]),
   ...[
     "@opentelemetry/resources",
     "@opentelemetry/sdk-trace-base",
@@ -39,33 +54,32 @@ const DEFERRED = [
     "@opentelemetry/instrumentation",
   ].map((request) => ["cmd/run/tracing.js", request]),
   ["cmd/run/index.js", "source-map-support/register"],
-].map(([file, request]) => ({
+].map(([file, request, kind]) => ({
   file: path.join("node_modules", "@pulumi", "pulumi", file),
   request,
+  callable: kind === "callable",
 }));
 
-function deferred(load) {
+function deferred(load, callable) {
   let loaded;
   const real = () => (loaded ??= load());
   // Every operation but reading `__esModule` goes to the real module.
-  return new Proxy(
-    { __esModule: true },
-    {
-      get: (_, key) => (key === "__esModule" ? true : Reflect.get(real(), key)),
-      set: (_, key, value) => Reflect.set(real(), key, value),
-      has: (_, key) => Reflect.has(real(), key),
-      deleteProperty: (_, key) => Reflect.deleteProperty(real(), key),
-      defineProperty: (_, key, descriptor) =>
-        Reflect.defineProperty(real(), key, { ...descriptor, configurable: true }),
-      ownKeys: () => Reflect.ownKeys(real()),
-      getPrototypeOf: () => Reflect.getPrototypeOf(real()),
-      getOwnPropertyDescriptor(_, key) {
-        const descriptor = Reflect.getOwnPropertyDescriptor(real(), key);
-        // A proxy may not report a property its own target lacks as non-configurable.
-        return descriptor === undefined ? undefined : { ...descriptor, configurable: true };
-      },
+  return new Proxy(callable ? () => undefined : { __esModule: true }, {
+    get: (_, key) => (key === "__esModule" ? !callable : Reflect.get(real(), key)),
+    apply: (_, self, args) => Reflect.apply(real(), self, args),
+    set: (_, key, value) => Reflect.set(real(), key, value),
+    has: (_, key) => Reflect.has(real(), key),
+    deleteProperty: (_, key) => Reflect.deleteProperty(real(), key),
+    defineProperty: (_, key, descriptor) =>
+      Reflect.defineProperty(real(), key, { ...descriptor, configurable: true }),
+    ownKeys: () => Reflect.ownKeys(real()),
+    getPrototypeOf: () => Reflect.getPrototypeOf(real()),
+    getOwnPropertyDescriptor(_, key) {
+      const descriptor = Reflect.getOwnPropertyDescriptor(real(), key);
+      // A proxy may not report a property its own target lacks as non-configurable.
+      return descriptor === undefined ? undefined : { ...descriptor, configurable: true };
     },
-  );
+  });
 }
 
 /** Defers those modules from now on in this process. */
@@ -73,11 +87,11 @@ function enable() {
   const load = Module._load;
   Module._load = function loadOrDefer(request, parent, isMain) {
     const filename = parent?.filename;
-    if (
+    const entry =
       typeof filename === "string" &&
-      DEFERRED.some((d) => d.request === request && filename.endsWith(d.file))
-    ) {
-      return deferred(() => load.call(this, request, parent, isMain));
+      DEFERRED.find((d) => d.request === request && filename.endsWith(d.file));
+    if (entry) {
+      return deferred(() => load.call(this, request, parent, isMain), entry.callable);
     }
     return load.call(this, request, parent, isMain);
   };

@@ -260,6 +260,10 @@ describe("the parts of the SDK a run does not use", () => {
     ["the Automation API", "/@pulumi/pulumi/automation/index.js"],
     ["the TypeScript compiler", "/typescript/lib/typescript.js"],
     ["npm's Arborist", "/@npmcli/arborist/lib/index.js"],
+    ["npm's package.json normalizer", "/normalize-package-data/lib/normalize.js"],
+    ["the directory crawler", "/fdir/dist/index.cjs"],
+    ["the YAML parser", "/js-yaml/index.js"],
+    ["semver", "/semver/index.js"],
     ["the OpenTelemetry tracer", "/@opentelemetry/sdk-trace-node/build/src/index.js"],
   ] as const;
 
@@ -283,9 +287,11 @@ describe("the parts of the SDK a run does not use", () => {
   const none = Object.fromEntries(LOADED.map(([name]) => [name, false]));
   const all = Object.fromEntries(LOADED.map(([name]) => [name, true]));
 
-  it("are not loaded with @pulumi/pulumi and cmd/run's tracing, which load them without the loader", () => {
-    const script =
-      'Promise.resolve([require("@pulumi/pulumi"), require("@pulumi/pulumi/cmd/run/tracing")])';
+  it("are not loaded with @pulumi/pulumi and the parts of cmd/run that load them without the loader", () => {
+    const script = [
+      'Promise.resolve([require("@pulumi/pulumi"), require("@pulumi/pulumi/cmd/run/tracing"),',
+      '  require("@pulumi/pulumi/runtime/manifest")])',
+    ].join("\n");
     expect(loadedBy([], script)).to.deep.equal(all);
     expect(loadedBy(["--require", LOADER], script)).to.deep.equal(none);
   });
@@ -323,8 +329,23 @@ describe("the parts of the SDK a run does not use", () => {
       'require("@pulumi/pulumi/cmd/run/tracing").start("http://127.0.0.1:9411/api/v2/spans");',
       "Promise.all([",
       '  pulumi.runtime.serializeFunction(() => 42).then((f) => { if (!f.text.includes("42")) throw new Error(f.text); }),',
-      "  pulumi.runtime.computeCodePaths({ extraExcludePackages: [] }),",
+      // The normalizer, which the SDK calls, reads each package's package.json for the code paths.
+      "  pulumi.runtime.computeCodePaths({ extraExcludePackages: [] }).then((paths) => {",
+      '    if (!paths.has("node_modules/zod")) throw new Error("no zod");',
+      "  }),",
       "])",
+      ".then(() => {",
+      '  const manifest = require("@pulumi/pulumi/runtime/manifest");',
+      `  const dir = require("node:fs").mkdtempSync(require("node:path").join(require("node:os").tmpdir(), "manifest-"));`,
+      '  require("node:fs").writeFileSync(dir + "/package.yaml", "name: from-yaml\\n");',
+      '  if (manifest.readPackageManifest(dir).data.name !== "from-yaml") throw new Error("yaml");',
+      '  require("node:fs").rmSync(dir, { recursive: true });',
+      // A provider package that registers twice has its versions compared.
+      '  const { register } = require("@pulumi/pulumi/runtime/rpc");',
+      "  const modules = new Map();",
+      '  register(modules, "resource", "example", { version: "1.2.3" });',
+      '  if (register(modules, "resource", "example", { version: "1.2.3" })) throw new Error("twice");',
+      "})",
     ].join("\n");
     expect(loadedBy(["--require", LOADER], script)).to.deep.equal(all);
   });
