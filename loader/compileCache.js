@@ -8,10 +8,11 @@
  * the run compiled, not only the top level.
  *
  * V8 takes cached code only under the flags it was made with, and @pulumi/pulumi changes a flag
- * part way through a run under the CLI (`--allow-natives-syntax`, as its closure serializer loads:
- * runtime/closure/v8Hooks.js), though not under `plan`. So the code compiled so far is taken just
- * before any flag change, and a module's code is kept under the flags it was compiled with: the
- * next run finds code made under the same flags, whichever kind of process it is.
+ * part way through a run that serializes a function (`--allow-natives-syntax`, as its closure
+ * serializer loads: runtime/closure/v8.js and v8Hooks.js, which `cmd/run` also loads as it starts
+ * where ./deferredModules.js does not stand in). So the code compiled so far is taken just before
+ * any flag change, and a module's code is kept under the flags it was compiled with: the next run
+ * finds code made under the same flags, whichever kind of process it is.
  */
 const inspector = require("node:inspector");
 const Module = require("node:module");

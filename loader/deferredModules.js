@@ -19,6 +19,15 @@
  * sources its package does not ship. Its stand-in is never read, so it never loads, and stack
  * traces are V8's own.
  *
+ * `cmd/run` starts the closure serializer's V8 hooks before it runs the program
+ * (runtime/closure/v8Hooks.js): an inspector session with V8's debugger on for the whole run, which
+ * V8 tells of every script it compiles, so that the serializer can name the file of a function it
+ * fails to serialize. With the debugger on a preview took a tenth longer and a twentieth more
+ * memory, for a program that serializes no function. Its stand-in answers `isInitializedAsync`
+ * without starting them, as `cmd/run` itself skips them under Bun. A program that does serialize a
+ * function starts them on first use (runtime/closure/v8.js loads them), and the serializer's
+ * errors then name such a function without its file when its script loaded before that use.
+ *
  * Each is a stand-in that loads the module at its first use, and passes every read, write and
  * call to it. The SDK uses most of them only through properties (`automation.LocalWorkspace`,
  * `arborist.Arborist`, `ts.createSourceFile`, `yaml.load`), and its `__importStar` hands a module
@@ -32,7 +41,7 @@ const path = require("node:path");
 
 /**
  * The requiring file, under any copy of @pulumi/pulumi, what it requires, and whether the module
- * is a function the SDK calls.
+ * is a function the SDK calls or what its stand-in answers without loading it.
  */
 const DEFERRED = [
   ["index.js", "./automation"],
@@ -54,18 +63,23 @@ const DEFERRED = [
     "@opentelemetry/instrumentation",
   ].map((request) => ["cmd/run/tracing.js", request]),
   ["cmd/run/index.js", "source-map-support/register"],
+  ["cmd/run/index.js", "../../runtime/closure/v8Hooks", { isInitializedAsync: async () => {} }],
 ].map(([file, request, kind]) => ({
   file: path.join("node_modules", "@pulumi", "pulumi", file),
   request,
   callable: kind === "callable",
+  answers: typeof kind === "object" ? kind : {},
 }));
 
-function deferred(load, callable) {
+function deferred(load, { callable, answers }) {
   let loaded;
   const real = () => (loaded ??= load());
-  // Every operation but reading `__esModule` goes to the real module.
+  // Every operation but reading `__esModule` and what the stand-in answers goes to the module.
   return new Proxy(callable ? () => undefined : { __esModule: true }, {
-    get: (_, key) => (key === "__esModule" ? !callable : Reflect.get(real(), key)),
+    get(_, key) {
+      if (key === "__esModule") return !callable;
+      return Object.hasOwn(answers, key) ? answers[key] : Reflect.get(real(), key);
+    },
     apply: (_, self, args) => Reflect.apply(real(), self, args),
     set: (_, key, value) => Reflect.set(real(), key, value),
     has: (_, key) => Reflect.has(real(), key),
@@ -91,7 +105,7 @@ function enable() {
       typeof filename === "string" &&
       DEFERRED.find((d) => d.request === request && filename.endsWith(d.file));
     if (entry) {
-      return deferred(() => load.call(this, request, parent, isMain), entry.callable);
+      return deferred(() => load.call(this, request, parent, isMain), entry);
     }
     return load.call(this, request, parent, isMain);
   };

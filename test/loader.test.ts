@@ -296,26 +296,49 @@ describe("the parts of the SDK a run does not use", () => {
     expect(loadedBy(["--require", LOADER], script)).to.deep.equal(none);
   });
 
-  it("leave stack traces to V8: cmd/run's source-map-support never installs", () => {
-    // A stand-in for cmd/run under the project, so its require resolves from node_modules.
+  /**
+   * Runs a stand-in for cmd/run/index.js, written with the given files under a copy of
+   * @pulumi/pulumi in the project, so its requires resolve from node_modules; what it prints.
+   */
+  function runCmdRun(files: Record<string, string>, nodeOptions: string[]): string {
     const dir = path.join(PROJECT_DIR, "test", `.cmd-run-${randomUUID()}`);
-    const index = path.join(dir, "node_modules", "@pulumi", "pulumi", "cmd", "run", "index.js");
-    fs.mkdirSync(path.dirname(index), { recursive: true });
-    fs.writeFileSync(
-      index,
-      [
-        'require("source-map-support/register");',
-        'console.log(Object.keys(require.cache).some((k) => k.includes("/source-map-support/")));',
-      ].join("\n"),
-    );
+    const sdk = path.join(dir, "node_modules", "@pulumi", "pulumi");
     try {
-      const run = (nodeOptions: string[]) =>
-        spawnSync(process.execPath, [...nodeOptions, index], { encoding: "utf8" }).stdout.trim();
-      expect(run([])).to.equal("true");
-      expect(run(["--require", LOADER])).to.equal("false");
+      for (const [file, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(sdk, file)), { recursive: true });
+        fs.writeFileSync(path.join(sdk, file), text);
+      }
+      const index = path.join(sdk, "cmd", "run", "index.js");
+      return spawnSync(process.execPath, [...nodeOptions, index], {
+        encoding: "utf8",
+      }).stdout.trim();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  it("leave stack traces to V8: cmd/run's source-map-support never installs", () => {
+    const files = {
+      "cmd/run/index.js": [
+        'require("source-map-support/register");',
+        'console.log(Object.keys(require.cache).some((k) => k.includes("/source-map-support/")));',
+      ].join("\n"),
+    };
+    expect(runCmdRun(files, [])).to.equal("true");
+    expect(runCmdRun(files, ["--require", LOADER])).to.equal("false");
+  });
+
+  it("leave V8's debugger off: cmd/run's closure hooks start only with the closure serializer", () => {
+    const files = {
+      "cmd/run/index.js": [
+        'require("../../runtime/closure/v8Hooks").isInitializedAsync().then(() => {',
+        '  console.log(Object.keys(require.cache).some((k) => k.endsWith("/v8Hooks.js")));',
+        "});",
+      ].join("\n"),
+      "runtime/closure/v8Hooks.js": "exports.isInitializedAsync = async () => {};",
+    };
+    expect(runCmdRun(files, [])).to.equal("true");
+    expect(runCmdRun(files, ["--require", LOADER])).to.equal("false");
   });
 
   it("load and work on first use", () => {
