@@ -9,7 +9,8 @@
  * Only `.ts` files are transpiled here: every JavaScript file, the providers' thousands included,
  * loads as Node loads it, and every module's compiled code, theirs and the program's, is kept
  * between runs (./compileCache.js). The parts of the SDK no run here uses load on first use
- * (./deferredModules.js).
+ * (./deferredModules.js), and the SDK tracks its promises without taking a stack for each unless
+ * asked (./promiseStacks.js).
  */
 const fs = require("node:fs");
 const Module = require("node:module");
@@ -17,6 +18,7 @@ const cache = require("./cache");
 
 require("./compileCache").enable();
 require("./deferredModules").enable();
+require("./promiseStacks").enable();
 
 // `disableESTransforms` leaves class fields, `?.` and `??` as Node 20 runs them natively, which is
 // what tsc emits for the tsconfig's ES2022 target.

@@ -373,3 +373,56 @@ describe("the parts of the SDK a run does not use", () => {
     expect(loadedBy(["--require", LOADER], script)).to.deep.equal(all);
   });
 });
+
+describe("the SDK's promise tracking", () => {
+  /**
+   * Tracks three promises that settle and one that never does, as the SDK tracks its own, then
+   * takes a stack of its own; prints how many of those stacks had frames.
+   */
+  const SCRIPT = [
+    'const { debuggablePromise } = require("@pulumi/pulumi/runtime/debuggable");',
+    "let framed = 0;",
+    "Error.prepareStackTrace = (error, trace) => {",
+    "  if (trace.length > 0) framed++;",
+    '  return [String(error), ...trace].join("\\n    at ");',
+    "};",
+    "for (let i = 0; i < 3; i++) debuggablePromise(Promise.resolve(i), `settles ${i}`);",
+    'debuggablePromise(new Promise(() => {}), "never settles");',
+    "void new Error().stack;",
+    "console.log(framed);",
+  ].join("\n");
+
+  function track(nodeOptions: string[], debugLeaks: boolean) {
+    const env = { ...process.env };
+    delete env.PULUMI_DEBUG_PROMISE_LEAKS;
+    if (debugLeaks) env.PULUMI_DEBUG_PROMISE_LEAKS = "true";
+    const result = spawnSync(process.execPath, [...nodeOptions, "-e", SCRIPT], {
+      cwd: PROJECT_DIR,
+      encoding: "utf8",
+      env,
+    });
+    return { status: result.status, framed: Number(result.stdout.trim()), stderr: result.stderr };
+  }
+
+  it("takes no frames for the promises it tracks, unless PULUMI_DEBUG_PROMISE_LEAKS asks", () => {
+    expect(track([], false).framed).to.equal(5);
+    const tracked = track(["--require", LOADER], false);
+    expect(tracked.framed, tracked.stderr).to.equal(1);
+    // The promise left pending is still reported, and fails the run.
+    expect(tracked.status).to.equal(1);
+    expect(tracked.stderr).to.include(
+      "The Pulumi runtime detected that 1 promise was still active",
+    );
+    expect(tracked.stderr).to.include("PULUMI_DEBUG_PROMISE_LEAKS");
+    expect(tracked.stderr).not.to.include("STACK_TRACE");
+  });
+
+  it("reports where a pending promise was made when PULUMI_DEBUG_PROMISE_LEAKS is set", () => {
+    const debugged = track(["--require", LOADER], true);
+    expect(debugged.framed, debugged.stderr).to.equal(5);
+    expect(debugged.status).to.equal(1);
+    expect(debugged.stderr).to.match(
+      /never settles\nSTACK_TRACE:\nError\n {4}at debuggablePromise \(.*runtime\/debuggable\.js/,
+    );
+  });
+});
