@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import * as os from "node:os";
-import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as pulumi from "@pulumi/pulumi";
@@ -12,6 +11,7 @@ import * as resourceProto from "@pulumi/pulumi/proto/resource_pb";
 import { type CallHandler, type Registration, answerCall, toRegistration } from "./monitor";
 import { type StackExport, toStackExport } from "./plan";
 import { type StackConfig, readProject } from "./stackConfig";
+import { type UnaryHandler, type UnaryServer, serveUnary } from "./unaryServer";
 import { ROOT_STACK_TYPE, resourceUrn } from "./urn";
 
 /** A message the program logged through the engine. */
@@ -59,115 +59,120 @@ const FEATURES = new Set([
   "sendsOptionsToHooks",
 ]);
 
-type Handler<Req, Res> = grpc.handleUnaryCall<Req, Res>;
+/** What the engine has been asked, as it is asked. */
+interface Recorded {
+  registrations: Registration[];
+  logs: EngineLog[];
+  rootUrn: string;
+  stackOutputs: Record<string, unknown>;
+}
 
-/** A unary handler whose thrown errors reach the program as a gRPC status with the message. */
-function unary<Req, Res>(fn: (req: Req) => Res | Promise<Res>): Handler<Req, Res> {
-  return (call, callback) => {
-    Promise.resolve()
-      .then(() => fn(call.request))
-      .then(
-        (res) => callback(null, res),
-        (err: unknown) =>
-          callback({
-            code: grpc.status.UNKNOWN,
-            details: err instanceof Error ? err.message : String(err),
-          }),
-      );
+/** Where a program reaches the engine: `--monitor` and `--engine`, each `127.0.0.1:<port>`. */
+export interface EngineAddresses {
+  monitor: string;
+  engine: string;
+}
+
+function monitorHandlers(
+  { stack, project }: StackConfig,
+  recorded: Recorded,
+  calls: Record<string, CallHandler>,
+): Record<string, UnaryHandler> {
+  return {
+    supportsFeature: (req: resourceProto.SupportsFeatureRequest) =>
+      new resourceProto.SupportsFeatureResponse().setHassupport(FEATURES.has(req.getId())),
+    registerResource: (req: resourceProto.RegisterResourceRequest) => {
+      const urn = resourceUrn(stack, project, req.getParent(), req.getType(), req.getName());
+      recorded.registrations.push(toRegistration(req, urn));
+      return new resourceProto.RegisterResourceResponse()
+        .setUrn(urn)
+        .setId("")
+        .setObject(req.getObject() ?? new Struct());
+    },
+    registerResourceOutputs: (req: resourceProto.RegisterResourceOutputsRequest) => {
+      if (req.getUrn() === recorded.rootUrn) {
+        recorded.stackOutputs = (req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
+      }
+      return new Empty();
+    },
+    invoke: async (req: resourceProto.ResourceInvokeRequest) => {
+      const inputs = pulumi.runtime.deserializeProperties(req.getArgs() ?? new Struct());
+      const result = answerCall(req.getTok(), calls[req.getTok()], inputs);
+      const wire = await pulumi.runtime.serializeProperties("invoke", result);
+      return new InvokeResponse().setReturn(Struct.fromJavaScript(wire));
+    },
+    signalAndWaitForShutdown: () => new Empty(),
+  };
+}
+
+function engineHandlers(recorded: Recorded): Record<string, UnaryHandler> {
+  return {
+    log: (req: engineProto.LogRequest) => {
+      recorded.logs.push({
+        severity: SEVERITIES[req.getSeverity()],
+        message: req.getMessage(),
+        urn: req.getUrn(),
+      });
+      return new Empty();
+    },
+    getRootResource: () => new engineProto.GetRootResourceResponse().setUrn(recorded.rootUrn),
+    setRootResource: (req: engineProto.SetRootResourceRequest) => {
+      recorded.rootUrn = req.getUrn();
+      return new engineProto.SetRootResourceResponse();
+    },
   };
 }
 
 /**
  * The part of Pulumi's engine a Node.js program talks to during `pulumi preview`: a
- * `ResourceMonitor` and an `Engine` service over gRPC on loopback. It names resources as the
- * engine does, answers each registration with its inputs (outputs the providers would compute
- * stay unknown, as in a preview), answers data-source calls with the offline plan's placeholders
- * and records what it is asked, so a run through the SDK's own entry point can be compared with
- * the offline plan.
+ * `ResourceMonitor` and an `Engine` service over gRPC on loopback, each on its own port as the
+ * CLI serves them (the deployment's resource monitor, and its plugin host's server:
+ * pkg/resource/plugin/host_server.go in pulumi/pulumi). It names resources as the engine does,
+ * answers each registration with its inputs (outputs the providers would compute stay unknown,
+ * as in a preview), answers data-source calls with the offline plan's placeholders and records
+ * what it is asked, so a run through the SDK's own entry point can be compared with the offline
+ * plan. The SDK sends its debug messages one after another, hundreds a preview, each waiting for
+ * the answer to the one before; the CLI's Go servers answer each in microseconds, so these are
+ * served from node:http2 without grpc-js's server, whose work for each call was most of the
+ * time a preview waited for them.
  */
 export class GrpcEngine {
-  readonly registrations: Registration[] = [];
-  readonly logs: EngineLog[] = [];
-  private rootUrn = "";
-  private stackOutputs: Record<string, unknown> = {};
-
   private constructor(
-    private readonly server: grpc.Server,
-    /** `127.0.0.1:<port>` of both services. */
-    readonly address: string,
     private readonly config: StackConfig,
+    private readonly recorded: Recorded,
+    private readonly servers: { monitor: UnaryServer; engine: UnaryServer },
   ) {}
 
   static async start(config: StackConfig, calls: Record<string, CallHandler>): Promise<GrpcEngine> {
-    const server = new grpc.Server();
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
-        err === null ? resolve(p) : reject(err),
-      ),
-    );
-    const engine = new GrpcEngine(server, `127.0.0.1:${port}`, config);
-    server.addService(ResourceMonitorService, engine.monitorService(calls));
-    server.addService(EngineService, engine.engineService());
-    return engine;
+    const recorded: Recorded = { registrations: [], logs: [], rootUrn: "", stackOutputs: {} };
+    const [monitor, engine] = await Promise.all([
+      serveUnary(ResourceMonitorService, monitorHandlers(config, recorded, calls)),
+      serveUnary(EngineService, engineHandlers(recorded)),
+    ]);
+    return new GrpcEngine(config, recorded, { monitor, engine });
   }
 
-  private monitorService(calls: Record<string, CallHandler>): grpc.UntypedServiceImplementation {
-    const { stack, project } = this.config;
-    return {
-      supportsFeature: unary((req: resourceProto.SupportsFeatureRequest) =>
-        new resourceProto.SupportsFeatureResponse().setHassupport(FEATURES.has(req.getId())),
-      ),
-      registerResource: unary((req: resourceProto.RegisterResourceRequest) => {
-        const urn = resourceUrn(stack, project, req.getParent(), req.getType(), req.getName());
-        this.registrations.push(toRegistration(req, urn));
-        return new resourceProto.RegisterResourceResponse()
-          .setUrn(urn)
-          .setId("")
-          .setObject(req.getObject() ?? new Struct());
-      }),
-      registerResourceOutputs: unary((req: resourceProto.RegisterResourceOutputsRequest) => {
-        if (req.getUrn() === this.rootUrn) {
-          this.stackOutputs = (req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
-        }
-        return new Empty();
-      }),
-      invoke: unary(async (req: resourceProto.ResourceInvokeRequest) => {
-        const inputs = pulumi.runtime.deserializeProperties(req.getArgs() ?? new Struct());
-        const result = answerCall(req.getTok(), calls[req.getTok()], inputs);
-        const wire = await pulumi.runtime.serializeProperties("invoke", result);
-        return new InvokeResponse().setReturn(Struct.fromJavaScript(wire));
-      }),
-      signalAndWaitForShutdown: unary(() => new Empty()),
-    };
+  get addresses(): EngineAddresses {
+    return { monitor: this.servers.monitor.address, engine: this.servers.engine.address };
   }
 
-  private engineService(): grpc.UntypedServiceImplementation {
-    return {
-      log: unary((req: engineProto.LogRequest) => {
-        this.logs.push({
-          severity: SEVERITIES[req.getSeverity()],
-          message: req.getMessage(),
-          urn: req.getUrn(),
-        });
-        return new Empty();
-      }),
-      getRootResource: unary(() => new engineProto.GetRootResourceResponse().setUrn(this.rootUrn)),
-      setRootResource: unary((req: engineProto.SetRootResourceRequest) => {
-        this.rootUrn = req.getUrn();
-        return new engineProto.SetRootResourceResponse();
-      }),
-    };
+  get registrations(): readonly Registration[] {
+    return this.recorded.registrations;
+  }
+
+  get logs(): readonly EngineLog[] {
+    return this.recorded.logs;
   }
 
   /** What the program registered, as the offline plan writes it. */
   toStackExport(): StackExport {
-    const stack = this.registrations.find((r) => r.type === ROOT_STACK_TYPE);
-    const outputs = stack?.urn === this.rootUrn ? this.stackOutputs : {};
-    return toStackExport(this.config, this.registrations, outputs);
+    const { registrations, rootUrn, stackOutputs } = this.recorded;
+    const stack = registrations.find((r) => r.type === ROOT_STACK_TYPE);
+    return toStackExport(this.config, registrations, stack?.urn === rootUrn ? stackOutputs : {});
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    await Promise.all([this.servers.monitor.close(), this.servers.engine.close()]);
   }
 }
 
@@ -207,7 +212,7 @@ function runtimeOptions(projectDir: string): RuntimeOptions {
 export function previewCommand(
   projectDir: string,
   config: StackConfig,
-  address: string,
+  addresses: EngineAddresses,
 ): { args: string[]; env: NodeJS.ProcessEnv } {
   const options = runtimeOptions(projectDir);
   const runPath = require.resolve("@pulumi/pulumi/cmd/run", { paths: [projectDir] });
@@ -231,7 +236,7 @@ export function previewCommand(
   const args = [
     ...options.nodeargs,
     runPath,
-    ...["--monitor", address, "--engine", address],
+    ...["--monitor", addresses.monitor, "--engine", addresses.engine],
     ...["--organization", "organization", "--project", config.project],
     ...["--root-directory", projectDir, "--stack", config.stack, "--pwd", projectDir],
     "--dry-run",
@@ -254,7 +259,7 @@ export async function previewThroughCli(
 ): Promise<PreviewResult> {
   const engine = await GrpcEngine.start(config, calls);
   try {
-    const { args, env } = previewCommand(projectDir, config, engine.address);
+    const { args, env } = previewCommand(projectDir, config, engine.addresses);
     const child = spawn(process.execPath, [...probeArgs, ...args], { cwd: projectDir, env });
     let stdout = "";
     let stderr = "";
@@ -264,7 +269,7 @@ export async function previewThroughCli(
       child.on("error", reject);
       child.on("close", (code) => resolve(code));
     });
-    return { status, stdout, stderr, logs: engine.logs, export: engine.toStackExport() };
+    return { status, stdout, stderr, logs: [...engine.logs], export: engine.toStackExport() };
   } finally {
     await engine.close();
   }

@@ -14,11 +14,12 @@ describe("the program through Pulumi's Node.js entry point", function () {
 
   it("is started as the language host starts it for pulumi preview", () => {
     const config = loadStackConfig(PROJECT_DIR, "aws-prod");
-    const { args, env } = previewCommand(PROJECT_DIR, config, "127.0.0.1:1");
+    const addresses = { monitor: "127.0.0.1:1", engine: "127.0.0.1:2" };
+    const { args, env } = previewCommand(PROJECT_DIR, config, addresses);
     const runPath = require.resolve("@pulumi/pulumi/cmd/run");
     expect(args.slice(args.indexOf(runPath))).to.deep.equal([
       runPath,
-      ...["--monitor", "127.0.0.1:1", "--engine", "127.0.0.1:1"],
+      ...["--monitor", "127.0.0.1:1", "--engine", "127.0.0.1:2"],
       ...["--organization", "organization", "--project", "mlplatform"],
       ...["--root-directory", PROJECT_DIR, "--stack", "aws-prod", "--pwd", PROJECT_DIR],
       "--dry-run",

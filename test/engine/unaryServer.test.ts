@@ -1,0 +1,65 @@
+import * as grpc from "@grpc/grpc-js";
+import { expect } from "chai";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { EngineClient, EngineService } from "@pulumi/pulumi/proto/engine_grpc_pb";
+import * as engineProto from "@pulumi/pulumi/proto/engine_pb";
+import { type UnaryServer, serveUnary } from "../../engine/unaryServer";
+import { type Unary, unary } from "../grpc";
+
+describe("the engine's unary gRPC server", () => {
+  let server: UnaryServer;
+  let client: EngineClient;
+  const messages: string[] = [];
+
+  before(async () => {
+    server = await serveUnary(EngineService, {
+      log: (req: engineProto.LogRequest) => {
+        messages.push(req.getMessage());
+        return new Empty();
+      },
+      setRootResource: () => {
+        throw new Error("no root here: 100% refused, ünïcode kept");
+      },
+    });
+    client = new EngineClient(server.address, grpc.credentials.createInsecure());
+  });
+
+  after(async () => {
+    client.close();
+    await server.close();
+  });
+
+  const log = (message: string) =>
+    unary(client.log, client, new engineProto.LogRequest().setMessage(message));
+
+  it("answers calls made one after another, as the SDK sends its logs", async () => {
+    for (const message of ["first", "second", "third"]) await log(message);
+    expect(messages.slice(-3)).to.deep.equal(["first", "second", "third"]);
+  });
+
+  it("reads a request that arrives in several HTTP/2 frames", async () => {
+    // Larger than HTTP/2's default 16 KiB frame.
+    const long = "x".repeat(100_000);
+    await log(long);
+    expect(messages.at(-1)).to.equal(long);
+  });
+
+  /** The error a call ends with, or undefined when it succeeds. */
+  const failure = <Req>(method: Unary<Req, unknown>, request: Req) =>
+    unary(method, client, request).then(
+      () => undefined,
+      (err: grpc.ServiceError) => err,
+    );
+
+  it("answers a handler's error as UNKNOWN with its message", async () => {
+    const error = await failure(client.setRootResource, new engineProto.SetRootResourceRequest());
+    expect(error?.code).to.equal(grpc.status.UNKNOWN);
+    expect(error?.details).to.equal("no root here: 100% refused, ünïcode kept");
+  });
+
+  it("answers a method it has no handler for as UNIMPLEMENTED", async () => {
+    const error = await failure(client.getRootResource, new engineProto.GetRootResourceRequest());
+    expect(error?.code).to.equal(grpc.status.UNIMPLEMENTED);
+    expect(error?.details).to.equal("/pulumirpc.Engine/GetRootResource is not served here");
+  });
+});
