@@ -9,24 +9,28 @@ export type UnaryHandler = (request: never) => unknown;
 export interface UnaryServer {
   /** `127.0.0.1:<port>`. */
   readonly address: string;
+  /** Stops serving; a call still open is dropped, so close it once its client is done. */
   close(): Promise<void>;
 }
 
+/** What the server answers a call with: its response, or a status and why. */
+type Answer = { response: Buffer } | { code: grpc.status; message: string };
+
 /**
- * A gRPC message on the wire: a byte that says it is not compressed, its length in four bytes
- * big-endian, then the message ("Length-Prefixed-Message" in grpc/grpc's doc/PROTOCOL-HTTP2.md).
+ * The longest `grpc-message` sent: Node resets a stream whose header block passes 64 KiB, and
+ * the client would see that reset instead of the error.
+ */
+const MESSAGE_LENGTH = 4096;
+
+/**
+ * A gRPC message on the wire: a byte that says whether it is compressed, its length in four
+ * bytes big-endian, then the message ("Length-Prefixed-Message" in grpc/grpc's
+ * doc/PROTOCOL-HTTP2.md).
  */
 function framed(message: Buffer): Buffer {
   const prefix = Buffer.alloc(5);
   prefix.writeUInt32BE(message.length, 1);
   return Buffer.concat([prefix, message]);
-}
-
-/** The one message of a unary request, or undefined when the body is not exactly one uncompressed message. */
-function unframed(body: Buffer): Buffer | undefined {
-  if (body.length < 5 || body[0] !== 0 || body.readUInt32BE(1) !== body.length - 5)
-    return undefined;
-  return body.subarray(5);
 }
 
 /**
@@ -35,7 +39,7 @@ function unframed(body: Buffer): Buffer | undefined {
  */
 function percentEncoded(text: string): string {
   let encoded = "";
-  for (const byte of Buffer.from(text, "utf8")) {
+  for (const byte of Buffer.from(text.slice(0, MESSAGE_LENGTH), "utf8")) {
     const printable = byte >= 0x20 && byte <= 0x7e && byte !== 0x25;
     encoded += printable
       ? String.fromCharCode(byte)
@@ -44,26 +48,64 @@ function percentEncoded(text: string): string {
   return encoded;
 }
 
-/** Ends a call with a status and no message ("Trailers-Only" in the same document). */
-function fail(stream: http2.ServerHttp2Stream, code: grpc.status, message: string): void {
+/** Answers a call, unless its client has gone. */
+function answer(stream: http2.ServerHttp2Stream, result: Answer): void {
   if (stream.destroyed) return;
+  if ("response" in result) {
+    stream.respond(
+      { ":status": 200, "content-type": "application/grpc" },
+      { waitForTrailers: true },
+    );
+    stream.once("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+    stream.end(framed(result.response));
+    return;
+  }
+  // No message: a status in the headers alone ("Trailers-Only" in the same document).
   stream.respond(
     {
       ":status": 200,
       "content-type": "application/grpc",
-      "grpc-status": String(code),
-      "grpc-message": percentEncoded(message),
+      "grpc-status": String(result.code),
+      "grpc-message": percentEncoded(result.message),
+      // What the protocol asks of a server that refuses a compressed message.
+      ...(result.code === grpc.status.UNIMPLEMENTED ? { "grpc-accept-encoding": "identity" } : {}),
     },
     { endStream: true },
   );
+}
+
+/** What a unary call's body asks, decoded, or the status that refuses it. */
+function requestOf(
+  body: Buffer,
+  method: grpc.MethodDefinition<unknown, unknown>,
+): { request: unknown } | { code: grpc.status; message: string } {
+  if (body.length < 5 || body.readUInt32BE(1) !== body.length - 5) {
+    return { code: grpc.status.INTERNAL, message: "the request is not one message" };
+  }
+  if (body[0] !== 0) {
+    return { code: grpc.status.UNIMPLEMENTED, message: "compressed requests are not accepted" };
+  }
+  return { request: method.requestDeserialize(body.subarray(5)) };
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The answer that carries a handler's response, or INTERNAL when it does not serialize. */
+function responseOf(method: grpc.MethodDefinition<unknown, unknown>, response: unknown): Answer {
+  try {
+    return { response: method.responseSerialize(response) };
+  } catch (err) {
+    return { code: grpc.status.INTERNAL, message: errorText(err) };
+  }
 }
 
 /**
  * Serves the unary methods of a gRPC service straight from node:http2, as the protocol lays a
  * unary call out: one request message, then response headers, one message and trailers with
  * `grpc-status`. A method without a handler answers UNIMPLEMENTED, a handler's throw UNKNOWN
- * with its message, as grpc-js's server does. For a service a program calls thousands of times
- * one call after another, where grpc-js's server work for each call is most of its answer time.
+ * with its message, and a response that does not serialize INTERNAL, as grpc-js's server does.
+ * For a service a program calls thousands of times one call after another, where grpc-js's
+ * server work for each call is most of its answer time.
  */
 export async function serveUnary(
   service: grpc.ServiceDefinition,
@@ -75,7 +117,8 @@ export async function serveUnary(
       { method, handler: handlers[name] },
     ]),
   );
-  const server = http2.createServer();
+  // As grpc-js's server: no bound on the memory a session's outstanding frames hold.
+  const server = http2.createServer({ maxSessionMemory: Number.MAX_SAFE_INTEGER });
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on("session", (session) => {
     sessions.add(session);
@@ -90,29 +133,20 @@ export async function serveUnary(
     stream.on("end", () => {
       const entry = methods.get(path);
       if (entry?.handler === undefined) {
-        fail(stream, grpc.status.UNIMPLEMENTED, `${path} is not served here`);
-        return;
-      }
-      const message = unframed(Buffer.concat(chunks));
-      if (message === undefined) {
-        fail(stream, grpc.status.INTERNAL, "the request is not one uncompressed message");
+        answer(stream, { code: grpc.status.UNIMPLEMENTED, message: `${path} is not served here` });
         return;
       }
       const { method, handler } = entry;
+      const asked = requestOf(Buffer.concat(chunks), method);
+      if (!("request" in asked)) {
+        answer(stream, asked);
+        return;
+      }
       Promise.resolve()
-        .then(() => handler(method.requestDeserialize(message) as never))
+        .then(() => handler(asked.request as never))
         .then(
-          (response) => {
-            if (stream.destroyed) return;
-            stream.respond(
-              { ":status": 200, "content-type": "application/grpc" },
-              { waitForTrailers: true },
-            );
-            stream.once("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
-            stream.end(framed(method.responseSerialize(response)));
-          },
-          (err: unknown) =>
-            fail(stream, grpc.status.UNKNOWN, err instanceof Error ? err.message : String(err)),
+          (response) => answer(stream, responseOf(method, response)),
+          (err: unknown) => answer(stream, { code: grpc.status.UNKNOWN, message: errorText(err) }),
         );
     });
   });

@@ -7,10 +7,11 @@
  * (`pulumi.runtime.serializeFunction`) takes to parse functions and find their packages, since the
  * dynamic providers here are bundled rather than serialized (components/dynamicProvider.ts); the
  * YAML parser `cmd/run` reads a `package.yaml` with, where the project has a package.json; semver,
- * which the SDK uses only when one provider package registers twice, when `.npmrc` sets
- * `engine-strict`, or when `cmd/run` compiles TypeScript itself (Pulumi.yaml turns that off); and
- * the OpenTelemetry tracer that `cmd/run` starts only when the CLI runs with `--tracing`. They are
- * about 750 of the 930 modules the SDK and `cmd/run` load, most of their loading time.
+ * which the SDK uses only when one provider package registers twice, when a resource reference it
+ * receives names its package's version, when `.npmrc` sets `engine-strict`, or when `cmd/run`
+ * compiles TypeScript itself (Pulumi.yaml turns that off); and the OpenTelemetry tracer that
+ * `cmd/run` starts only when the CLI runs with `--tracing`. They are about 750 of the 930 modules
+ * the SDK and `cmd/run` load, most of their loading time.
  *
  * `cmd/run` also loads source-map-support's `register`, which installs itself as it loads and maps
  * every stack trace through source maps. The SDK takes a stack for every promise it tracks,
@@ -25,8 +26,9 @@
  * fails to serialize. With the debugger on a preview took a tenth longer and a twentieth more
  * memory, for a program that serializes no function. Its stand-in answers `isInitializedAsync`
  * without starting them, as `cmd/run` itself skips them under Bun. A program that does serialize a
- * function starts them on first use (runtime/closure/v8.js loads them), and the serializer's
- * errors then name such a function without its file when its script loaded before that use.
+ * function starts them on first use (runtime/closure/v8.js loads them). Their session listens for
+ * V8's scripts only once the debugger is on, when V8 has told it of those already loaded, so at
+ * its start the debugger is turned off and on again, and V8 tells the listener of every script.
  *
  * Each is a stand-in that loads the module at its first use, and passes every read, write and
  * call to it. The SDK uses most of them only through properties (`automation.LocalWorkspace`,
@@ -38,6 +40,7 @@
  */
 const Module = require("node:module");
 const path = require("node:path");
+const { onSdkLoad } = require("./onLoad");
 
 /**
  * The requiring file, under any copy of @pulumi/pulumi, what it requires, and whether the module
@@ -96,8 +99,31 @@ function deferred(load, { callable, answers }) {
   });
 }
 
+/** Sends an inspector session a command. */
+function post(session, method) {
+  return new Promise((resolve, reject) =>
+    session.post(method, (error) => (error ? reject(error) : resolve())),
+  );
+}
+
+/**
+ * The V8 hooks' session, once started, told again of every script V8 has loaded, which it
+ * started too late to hear of.
+ */
+function replayingScripts(hooks) {
+  const sessionOf = hooks.getSessionAsync;
+  let replayed;
+  hooks.getSessionAsync = () =>
+    (replayed ??= sessionOf().then(async (session) => {
+      await post(session, "Debugger.disable");
+      await post(session, "Debugger.enable");
+      return session;
+    }));
+}
+
 /** Defers those modules from now on in this process. */
 function enable() {
+  onSdkLoad(path.join("runtime", "closure", "v8Hooks.js"), replayingScripts);
   const load = Module._load;
   Module._load = function loadOrDefer(request, parent, isMain) {
     const filename = parent?.filename;

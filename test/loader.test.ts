@@ -341,6 +341,22 @@ describe("the parts of the SDK a run does not use", () => {
     expect(runCmdRun(files, ["--require", LOADER])).to.equal("false");
   });
 
+  it("start the closure serializer's V8 hooks on first use, which still locate every function", () => {
+    // A function whose module loaded before the hooks started, as the program's modules do.
+    const script = [
+      'const { hashOf } = require("./loader/cache");',
+      'require("@pulumi/pulumi/runtime/closure/v8").getFunctionLocationAsync(hashOf)',
+      "  .then((location) => console.log(location.file));",
+    ].join("\n");
+    const result = spawnSync(process.execPath, ["--require", LOADER, "-e", script], {
+      cwd: PROJECT_DIR,
+      encoding: "utf8",
+    });
+    expect(result.stdout.trim(), result.stderr).to.equal(
+      `file://${path.join(PROJECT_DIR, "loader", "cache.js")}`,
+    );
+  });
+
   it("load and work on first use", () => {
     const script = [
       'const pulumi = require("@pulumi/pulumi");',
@@ -392,11 +408,14 @@ describe("the SDK's promise tracking", () => {
     "console.log(framed);",
   ].join("\n");
 
-  function track(nodeOptions: string[], debugLeaks: boolean) {
+  /** Runs SCRIPT; `debugLeaks` asks for the stacks by the variable, or by the SDK's flag. */
+  function track(nodeOptions: string[], debugLeaks: "variable" | "flag" | false) {
     const env = { ...process.env };
     delete env.PULUMI_DEBUG_PROMISE_LEAKS;
-    if (debugLeaks) env.PULUMI_DEBUG_PROMISE_LEAKS = "true";
-    const result = spawnSync(process.execPath, [...nodeOptions, "-e", SCRIPT], {
+    if (debugLeaks === "variable") env.PULUMI_DEBUG_PROMISE_LEAKS = "true";
+    const flag = 'require("@pulumi/pulumi/runtime/debuggable").debugPromiseLeaks = true;\n';
+    const script = debugLeaks === "flag" ? flag + SCRIPT : SCRIPT;
+    const result = spawnSync(process.execPath, [...nodeOptions, "-e", script], {
       cwd: PROJECT_DIR,
       encoding: "utf8",
       env,
@@ -418,11 +437,13 @@ describe("the SDK's promise tracking", () => {
   });
 
   it("reports where a pending promise was made when PULUMI_DEBUG_PROMISE_LEAKS is set", () => {
-    const debugged = track(["--require", LOADER], true);
+    const debugged = track(["--require", LOADER], "variable");
     expect(debugged.framed, debugged.stderr).to.equal(5);
     expect(debugged.status).to.equal(1);
     expect(debugged.stderr).to.match(
       /never settles\nSTACK_TRACE:\nError\n {4}at debuggablePromise \(.*runtime\/debuggable\.js/,
     );
+    // The SDK's flag, set by a program rather than the variable, asks for them too.
+    expect(track(["--require", LOADER], "flag").framed).to.equal(5);
   });
 });

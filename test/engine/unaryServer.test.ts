@@ -17,9 +17,11 @@ describe("the engine's unary gRPC server", () => {
         messages.push(req.getMessage());
         return new Empty();
       },
-      setRootResource: () => {
-        throw new Error("no root here: 100% refused, ünïcode kept");
+      setRootResource: (req: engineProto.SetRootResourceRequest) => {
+        throw new Error(req.getUrn());
       },
+      // Not the method's response type, which does not serialize.
+      requirePulumiVersion: () => ({ version: "3" }),
     });
     client = new EngineClient(server.address, grpc.credentials.createInsecure());
   });
@@ -45,16 +47,47 @@ describe("the engine's unary gRPC server", () => {
   });
 
   /** The error a call ends with, or undefined when it succeeds. */
-  const failure = <Req>(method: Unary<Req, unknown>, request: Req) =>
-    unary(method, client, request).then(
+  const failure = <Req>(method: Unary<Req, unknown>, request: Req, on: grpc.Client = client) =>
+    unary(method, on, request).then(
       () => undefined,
       (err: grpc.ServiceError) => err,
     );
 
+  const refused = (message: string) =>
+    failure(client.setRootResource, new engineProto.SetRootResourceRequest().setUrn(message));
+
   it("answers a handler's error as UNKNOWN with its message", async () => {
-    const error = await failure(client.setRootResource, new engineProto.SetRootResourceRequest());
+    const error = await refused("no root here: 100% refused, ünïcode kept");
     expect(error?.code).to.equal(grpc.status.UNKNOWN);
     expect(error?.details).to.equal("no root here: 100% refused, ünïcode kept");
+  });
+
+  it("cuts an error's message short rather than lose it to a stream reset", async () => {
+    const error = await refused("y".repeat(100_000));
+    expect(error?.code).to.equal(grpc.status.UNKNOWN);
+    expect(error?.details).to.equal("y".repeat(4096));
+  });
+
+  it("answers a response that does not serialize as INTERNAL, and goes on serving", async () => {
+    const error = await failure(
+      client.requirePulumiVersion,
+      new engineProto.RequirePulumiVersionRequest(),
+    );
+    expect(error?.code).to.equal(grpc.status.INTERNAL);
+    await log("after");
+    expect(messages.at(-1)).to.equal("after");
+  });
+
+  it("refuses a compressed request as UNIMPLEMENTED, as the protocol asks", async () => {
+    const gzip = new EngineClient(server.address, grpc.credentials.createInsecure(), {
+      "grpc.default_compression_algorithm": grpc.compressionAlgorithms.gzip,
+    });
+    try {
+      const error = await failure(gzip.log, new engineProto.LogRequest().setMessage("z"), gzip);
+      expect(error?.code).to.equal(grpc.status.UNIMPLEMENTED);
+    } finally {
+      gzip.close();
+    }
   });
 
   it("answers a method it has no handler for as UNIMPLEMENTED", async () => {
