@@ -156,10 +156,6 @@ export class GrpcEngine {
     return { monitor: this.servers.monitor.address, engine: this.servers.engine.address };
   }
 
-  get registrations(): readonly Registration[] {
-    return this.recorded.registrations;
-  }
-
   get logs(): readonly EngineLog[] {
     return this.recorded.logs;
   }

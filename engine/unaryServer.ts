@@ -13,8 +13,14 @@ export interface UnaryServer {
   close(): Promise<void>;
 }
 
-/** What the server answers a call with: its response, or a status and why. */
-type Answer = { response: Buffer } | { code: grpc.status; message: string };
+/** A call refused: its status, and why. */
+interface Refusal {
+  code: grpc.status;
+  message: string;
+}
+
+/** What the server answers a call with: its response, or a refusal. */
+type Answer = { response: Buffer } | Refusal;
 
 /**
  * The longest `grpc-message` sent: Node resets a stream whose header block passes 64 KiB, and
@@ -51,11 +57,14 @@ function percentEncoded(text: string): string {
 /** Answers a call, unless its client has gone. */
 function answer(stream: http2.ServerHttp2Stream, result: Answer): void {
   if (stream.destroyed) return;
+  // Every answer says the server takes uncompressed messages only, as the protocol asks of one.
+  const headers = {
+    ":status": 200,
+    "content-type": "application/grpc",
+    "grpc-accept-encoding": "identity",
+  };
   if ("response" in result) {
-    stream.respond(
-      { ":status": 200, "content-type": "application/grpc" },
-      { waitForTrailers: true },
-    );
+    stream.respond(headers, { waitForTrailers: true });
     stream.once("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
     stream.end(framed(result.response));
     return;
@@ -63,47 +72,45 @@ function answer(stream: http2.ServerHttp2Stream, result: Answer): void {
   // No message: a status in the headers alone ("Trailers-Only" in the same document).
   stream.respond(
     {
-      ":status": 200,
-      "content-type": "application/grpc",
+      ...headers,
       "grpc-status": String(result.code),
       "grpc-message": percentEncoded(result.message),
-      // What the protocol asks of a server that refuses a compressed message.
-      ...(result.code === grpc.status.UNIMPLEMENTED ? { "grpc-accept-encoding": "identity" } : {}),
     },
     { endStream: true },
   );
 }
 
-/** What a unary call's body asks, decoded, or the status that refuses it. */
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** A message that does not decode or encode refuses the call as INTERNAL, as grpc-js's does. */
+function coded<T>(code: () => T): T | Refusal {
+  try {
+    return code();
+  } catch (err) {
+    return { code: grpc.status.INTERNAL, message: errorText(err) };
+  }
+}
+
+/** What a unary call's body asks, decoded, or the refusal. */
 function requestOf(
   body: Buffer,
   method: grpc.MethodDefinition<unknown, unknown>,
-): { request: unknown } | { code: grpc.status; message: string } {
+): { request: unknown } | Refusal {
   if (body.length < 5 || body.readUInt32BE(1) !== body.length - 5) {
     return { code: grpc.status.INTERNAL, message: "the request is not one message" };
   }
   if (body[0] !== 0) {
     return { code: grpc.status.UNIMPLEMENTED, message: "compressed requests are not accepted" };
   }
-  return { request: method.requestDeserialize(body.subarray(5)) };
-}
-
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
-/** The answer that carries a handler's response, or INTERNAL when it does not serialize. */
-function responseOf(method: grpc.MethodDefinition<unknown, unknown>, response: unknown): Answer {
-  try {
-    return { response: method.responseSerialize(response) };
-  } catch (err) {
-    return { code: grpc.status.INTERNAL, message: errorText(err) };
-  }
+  return coded(() => ({ request: method.requestDeserialize(body.subarray(5)) }));
 }
 
 /**
  * Serves the unary methods of a gRPC service straight from node:http2, as the protocol lays a
  * unary call out: one request message, then response headers, one message and trailers with
  * `grpc-status`. A method without a handler answers UNIMPLEMENTED, a handler's throw UNKNOWN
- * with its message, and a response that does not serialize INTERNAL, as grpc-js's server does.
+ * with its message, and a message that does not decode or encode INTERNAL, as grpc-js's server
+ * does.
  * For a service a program calls thousands of times one call after another, where grpc-js's
  * server work for each call is most of its answer time.
  */
@@ -145,7 +152,11 @@ export async function serveUnary(
       Promise.resolve()
         .then(() => handler(asked.request as never))
         .then(
-          (response) => answer(stream, responseOf(method, response)),
+          (response) =>
+            answer(
+              stream,
+              coded(() => ({ response: method.responseSerialize(response) })),
+            ),
           (err: unknown) => answer(stream, { code: grpc.status.UNKNOWN, message: errorText(err) }),
         );
     });

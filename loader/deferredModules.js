@@ -39,17 +39,17 @@
  * what `require` of the module's own path returns.
  */
 const Module = require("node:module");
-const path = require("node:path");
-const { onSdkLoad } = require("./onLoad");
+const { onSdkLoad, sdkFile } = require("./onLoad");
 
 /**
- * The requiring file, under any copy of @pulumi/pulumi, what it requires, and whether the module
- * is a function the SDK calls or what its stand-in answers without loading it.
+ * The requiring file of @pulumi/pulumi, what it requires, and how its stand-in differs from one
+ * that passes everything on: `callable`, for a module that is a function the SDK calls, or the
+ * properties it `answers` without loading the module.
  */
 const DEFERRED = [
   ["index.js", "./automation"],
   ["runtime/closure/codePaths.js", "@npmcli/arborist"],
-  ["runtime/closure/codePaths.js", "normalize-package-data", "callable"],
+  ["runtime/closure/codePaths.js", "normalize-package-data", { callable: true }],
   ["runtime/closure/codePaths.js", "fdir"],
   ["runtime/closure/parseFunction.js", "../../typescript-shim"],
   ["runtime/manifest.js", "js-yaml"],
@@ -66,12 +66,16 @@ const DEFERRED = [
     "@opentelemetry/instrumentation",
   ].map((request) => ["cmd/run/tracing.js", request]),
   ["cmd/run/index.js", "source-map-support/register"],
-  ["cmd/run/index.js", "../../runtime/closure/v8Hooks", { isInitializedAsync: async () => {} }],
-].map(([file, request, kind]) => ({
-  file: path.join("node_modules", "@pulumi", "pulumi", file),
+  [
+    "cmd/run/index.js",
+    "../../runtime/closure/v8Hooks",
+    { answers: { isInitializedAsync: async () => {} } },
+  ],
+].map(([file, request, { callable = false, answers = {} } = {}]) => ({
+  file: sdkFile(file),
   request,
-  callable: kind === "callable",
-  answers: typeof kind === "object" ? kind : {},
+  callable,
+  answers,
 }));
 
 function deferred(load, { callable, answers }) {
@@ -123,7 +127,7 @@ function replayingScripts(hooks) {
 
 /** Defers those modules from now on in this process. */
 function enable() {
-  onSdkLoad(path.join("runtime", "closure", "v8Hooks.js"), replayingScripts);
+  onSdkLoad("runtime/closure/v8Hooks.js", replayingScripts);
   const load = Module._load;
   Module._load = function loadOrDefer(request, parent, isMain) {
     const filename = parent?.filename;

@@ -1,22 +1,35 @@
 "use strict";
 /**
- * Changes to a module of a package made as it finishes loading, before any other module uses
- * it: ./promiseStacks.js and ./deferredModules.js change two of @pulumi/pulumi's.
+ * Where the loader meets @pulumi/pulumi's own files, under any copy of it: the path of one, and
+ * changes to a module made as it finishes loading, before any other module uses it
+ * (./promiseStacks.js and ./deferredModules.js change two).
  */
 const Module = require("node:module");
 const path = require("node:path");
 
-/**
- * From now on in this process, calls `change` with the exports of each module whose file is
- * `file` under @pulumi/pulumi (any copy of it), as the module finishes loading.
- */
-function onSdkLoad(file, change) {
-  const ending = path.join("node_modules", "@pulumi", "pulumi", file);
-  const load = Module.prototype.load;
-  Module.prototype.load = function loadModule(filename) {
-    load.call(this, filename);
-    if (filename.endsWith(ending)) change(this.exports);
-  };
+/** The ending of the path of `file` (`runtime/rpc.js`) under any copy of @pulumi/pulumi. */
+function sdkFile(file) {
+  return path.join("node_modules", "@pulumi", "pulumi", file);
 }
 
-module.exports = { onSdkLoad };
+/** The changes asked for, each by the ending of its module's path. */
+const changes = [];
+
+/**
+ * From now on in this process, calls `change` with the exports of the SDK's `file` as the module
+ * finishes loading.
+ */
+function onSdkLoad(file, change) {
+  if (changes.length === 0) {
+    const load = Module.prototype.load;
+    Module.prototype.load = function loadModule(filename) {
+      load.call(this, filename);
+      for (const { ending, change: changeOf } of changes) {
+        if (filename.endsWith(ending)) changeOf(this.exports);
+      }
+    };
+  }
+  changes.push({ ending: sdkFile(file), change });
+}
+
+module.exports = { onSdkLoad, sdkFile };

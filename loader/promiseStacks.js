@@ -10,7 +10,6 @@
  * stack, the program's errors' included, is V8's own; an error thrown inside the SDK's tracking
  * itself (a promise that cannot take its properties) would have none.
  */
-const path = require("node:path");
 const { onSdkLoad } = require("./onLoad");
 
 /** The SDK's `debuggablePromise`, taking frames only while its module's flag asks for them. */
@@ -30,7 +29,7 @@ function withoutFrames(debuggable) {
 
 /** From now on in this process, the SDK tracks its promises without frames unless asked. */
 function enable() {
-  onSdkLoad(path.join("runtime", "debuggable.js"), (debuggable) => {
+  onSdkLoad("runtime/debuggable.js", (debuggable) => {
     debuggable.debuggablePromise = withoutFrames(debuggable);
   });
 }

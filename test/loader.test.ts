@@ -171,7 +171,8 @@ describe("the compile cache", () => {
       const [a, b] = ["a.js", "b.js"].map((name) => path.join(dir, name));
       fs.writeFileSync(a, `module.exports = "a"; // ${randomUUID()}\n`);
       fs.writeFileSync(b, `module.exports = "b"; // ${randomUUID()}\n`);
-      // As under the CLI, where the SDK sets a flag once some modules are loaded...
+      // As in a run that serializes a function, where the SDK sets a flag once some modules are
+      // loaded...
       const changing = [
         `console.log(require(${JSON.stringify(a)}));`,
         'require("node:v8").setFlagsFromString("--allow-natives-syntax");',

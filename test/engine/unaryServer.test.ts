@@ -78,6 +78,20 @@ describe("the engine's unary gRPC server", () => {
     expect(messages.at(-1)).to.equal("after");
   });
 
+  it("answers a request that does not decode as INTERNAL", async () => {
+    const raw = new grpc.Client(server.address, grpc.credentials.createInsecure());
+    try {
+      // Field 1, length-delimited, with a length that never ends.
+      const garbled = () => Buffer.from([0x0a, 0xff]);
+      const error = await new Promise<grpc.ServiceError | null>((resolve) =>
+        raw.makeUnaryRequest(EngineService.log.path, garbled, (b: Buffer) => b, {}, resolve),
+      );
+      expect(error?.code).to.equal(grpc.status.INTERNAL);
+    } finally {
+      raw.close();
+    }
+  });
+
   it("refuses a compressed request as UNIMPLEMENTED, as the protocol asks", async () => {
     const gzip = new EngineClient(server.address, grpc.credentials.createInsecure(), {
       "grpc.default_compression_algorithm": grpc.compressionAlgorithms.gzip,
