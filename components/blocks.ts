@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { EndpointDetails } from "./endpointDetails";
 import type { Tags } from "./tags";
 import { REQUESTED_REPLICAS } from "../policies/lib/compute";
@@ -40,13 +40,33 @@ export interface ModelRegistryArgs extends BlockArgs {
 
 export type OnlineEndpointArgs = BlockArgs & EndpointSpec;
 
-/**
- * What an endpoint block declares for the cost model: the replicas the spec asked for. A block
- * registers it as its inputs and among its outputs, since a stack export keeps a component's
- * outputs and the gate reads those.
- */
+/** What an endpoint block declares for the cost model: the replicas the spec asked for. */
 export function endpointDeclarations(args: OnlineEndpointArgs): pulumi.Inputs {
   return { [REQUESTED_REPLICAS]: { min: args.minReplicas, max: args.maxReplicas } };
+}
+
+/**
+ * A block that declares to the policies what no cloud resource says (the replicas the spec asked
+ * for, a managed network's billing, the jobs a serverless cluster runs). It registers the
+ * declarations as its inputs and, with whatever else it registers, among its outputs: a stack
+ * export keeps a component's outputs, and the gate reads those.
+ */
+export abstract class DeclaringBlock extends pulumi.ComponentResource {
+  private readonly declared: pulumi.Inputs;
+
+  constructor(
+    type: string,
+    name: string,
+    declared: pulumi.Inputs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super(type, name, declared, opts);
+    this.declared = declared;
+  }
+
+  protected override registerOutputs(outputs: pulumi.Inputs = {}): void {
+    super.registerOutputs({ ...this.declared, ...outputs });
+  }
 }
 
 /**

@@ -37,6 +37,22 @@ const BUILD_OPTIONS = {
   logLevel: "silent",
 } as const;
 
+let settings: string | undefined;
+
+/**
+ * What makes a bundle besides its entry: esbuild's version and options (as loader/register.js
+ * keys what sucrase makes), read once, when the first bundle is asked for.
+ */
+function buildSettings(): string {
+  if (settings === undefined) {
+    const { version } = JSON.parse(
+      fs.readFileSync(require.resolve("esbuild/package.json"), "utf8"),
+    ) as { version: string };
+    settings = `esbuild ${version} ${JSON.stringify(BUILD_OPTIONS)}`;
+  }
+  return settings;
+}
+
 /** A bundle in the cache, with the hash of each project file it was built from. */
 interface CachedBundle {
   inputs: Record<string, string>;
@@ -97,12 +113,7 @@ export function dynamicProviderText(source: DynamicProviderSource): string {
     `export function handler() { return ${source.factory}(${JSON.stringify(source.options ?? {})}); }\n`;
   let text = texts.get(entry);
   if (text === undefined) {
-    // A bundle is made by esbuild's version and options from the entry (as loader/register.js
-    // keys what sucrase makes).
-    const { version } = JSON.parse(
-      fs.readFileSync(require.resolve("esbuild/package.json"), "utf8"),
-    ) as { version: string };
-    const key = cache.hashOf(`esbuild ${version} ${JSON.stringify(BUILD_OPTIONS)}`, entry);
+    const key = cache.hashOf(buildSettings(), entry);
     text = cachedBundle(key) ?? bundle(entry, key);
     texts.set(entry, text);
   }

@@ -15,6 +15,7 @@ import { RandomId } from "@pulumi/random/randomId";
 import {
   type OnlineEndpointArgs,
   type OnlineEndpointOutputs,
+  DeclaringBlock,
   endpointDeclarations,
 } from "../blocks";
 import type { CatalogRow } from "../../policies/catalog";
@@ -155,7 +156,7 @@ export interface AwsOnlineEndpointArgs extends OnlineEndpointArgs, AwsPlacement 
  * an instance-based variant keeps (`SCALE_FLOORS`).
  * Both kinds get CloudWatch alarms on 5xx errors and on p90 model latency.
  */
-export class AwsOnlineEndpoint extends pulumi.ComponentResource implements OnlineEndpointOutputs {
+export class AwsOnlineEndpoint extends DeclaringBlock implements OnlineEndpointOutputs {
   public readonly endpointName: pulumi.Output<string>;
   /** HTTPS URL that `InvokeEndpoint` requests (SigV4-signed) are sent to. */
   public readonly scoringUrl: pulumi.Output<string>;
@@ -428,7 +429,6 @@ export class AwsOnlineEndpoint extends pulumi.ComponentResource implements Onlin
     this.minReplicas = replicas.min;
     this.maxReplicas = replicas.max;
     this.registerOutputs({
-      ...endpointDeclarations(args),
       endpointName: this.endpointName,
       scoringUrl: this.scoringUrl,
       instanceType: this.instanceType,

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   type OnlineEndpointArgs,
   type OnlineEndpointOutputs,
+  DeclaringBlock,
   endpointDeclarations,
 } from "../blocks";
 import { MODEL_ARTIFACTS } from "../model";
@@ -142,7 +143,7 @@ export interface AzureOnlineEndpointArgs extends OnlineEndpointArgs, AzurePlacem
  * deployment between `minReplicas` and `maxReplicas` by CPU utilization (managed deployments do
  * not scale by themselves).
  */
-export class AzureOnlineEndpoint extends pulumi.ComponentResource implements OnlineEndpointOutputs {
+export class AzureOnlineEndpoint extends DeclaringBlock implements OnlineEndpointOutputs {
   public readonly endpointName: pulumi.Output<string>;
   /** The URL that answers scoring requests. */
   public readonly scoringUrl: pulumi.Output<string>;
@@ -393,7 +394,6 @@ export class AzureOnlineEndpoint extends pulumi.ComponentResource implements Onl
     this.minReplicas = replicas.min;
     this.maxReplicas = replicas.max;
     this.registerOutputs({
-      ...endpointDeclarations(args),
       endpointName: this.endpointName,
       scoringUrl: this.scoringUrl,
       instanceType: this.instanceType,

@@ -4,7 +4,7 @@ import * as ml from "@pulumi/azure-native/machinelearningservices";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import * as pulumi from "@pulumi/pulumi";
-import type { WorkspaceArgs, WorkspaceOutputs } from "../blocks";
+import { type WorkspaceArgs, type WorkspaceOutputs, DeclaringBlock } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { statefulOptions } from "../options";
 import { blockTags } from "../tags";
@@ -174,7 +174,7 @@ export function teamPrincipals(teams: readonly TeamSpec[]): TeamPrincipal[] {
  * access is off and the workspace runs in a managed network that allows only approved outbound
  * traffic. Each team member gets the AzureML Data Scientist role on the workspace.
  */
-export class AzureWorkspace extends pulumi.ComponentResource implements WorkspaceOutputs {
+export class AzureWorkspace extends DeclaringBlock implements WorkspaceOutputs {
   public readonly workspaceName: pulumi.Output<string>;
   /** Name of the datastore over the storage block's container. */
   public readonly datastoreName: pulumi.Output<string>;
@@ -348,7 +348,6 @@ export class AzureWorkspace extends pulumi.ComponentResource implements Workspac
     this.registerOutputs({
       workspaceName: this.workspaceName,
       datastoreName: this.datastoreName,
-      managedNetwork: billed,
     });
   }
 }

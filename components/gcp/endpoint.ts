@@ -8,6 +8,7 @@ import { RandomInteger } from "@pulumi/random/randomInteger";
 import {
   type OnlineEndpointArgs,
   type OnlineEndpointOutputs,
+  DeclaringBlock,
   endpointDeclarations,
 } from "../blocks";
 import { MODEL_ARTIFACTS } from "../model";
@@ -87,7 +88,7 @@ export function sklearnServingImage(region: string, sklearnVersion: string): str
  * The deployment registers the model in the Vertex AI Model Registry, labelled as the
  * model-registry block.
  */
-export class GcpOnlineEndpoint extends pulumi.ComponentResource implements OnlineEndpointOutputs {
+export class GcpOnlineEndpoint extends DeclaringBlock implements OnlineEndpointOutputs {
   /** The endpoint's numeric id. */
   public readonly endpointName: pulumi.Output<string>;
   /** The URL that answers prediction requests (`POST` with `{"instances": [...]}`). */
@@ -184,7 +185,6 @@ export class GcpOnlineEndpoint extends pulumi.ComponentResource implements Onlin
     this.minReplicas = bounds.min;
     this.maxReplicas = bounds.max;
     this.registerOutputs({
-      ...endpointDeclarations(args),
       endpointName: this.endpointName,
       scoringUrl: this.scoringUrl,
       artifactUri: this.artifactUri,

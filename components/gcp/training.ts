@@ -1,7 +1,7 @@
 import { instanceFor, scaledBounds } from "../../policies/catalog";
 import * as vertex from "@pulumi/gcp/vertex";
 import * as pulumi from "@pulumi/pulumi";
-import type { TrainingClusterArgs, TrainingClusterOutputs } from "../blocks";
+import { type TrainingClusterArgs, type TrainingClusterOutputs, DeclaringBlock } from "../blocks";
 import { NAME_RULES, physicalName } from "../naming";
 import { blockTags } from "../tags";
 import { type GcpEncryption, type GcpPlacement, machineSpec } from "./common";
@@ -63,7 +63,7 @@ export interface TrainingJobSettings {
  * (`...-cpu-4x16-fixed`) keeps its id, so a new node count is an in-place update. Labels are set
  * at creation and ignored afterwards, so a tag edit never replaces a cluster with running jobs.
  */
-export class GcpTrainingCluster extends pulumi.ComponentResource implements TrainingClusterOutputs {
+export class GcpTrainingCluster extends DeclaringBlock implements TrainingClusterOutputs {
   /** The persistent resource id, or `serverless` when training has no standing cluster. */
   public readonly clusterName: pulumi.Output<string>;
   /** The catalog's machine type for the size. */
@@ -180,7 +180,6 @@ export class GcpTrainingCluster extends pulumi.ComponentResource implements Trai
       minNodes: this.minNodes,
       maxNodes: this.maxNodes,
       jobSettings: this.jobSettings,
-      ...declared,
     });
   }
 }

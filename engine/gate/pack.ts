@@ -38,11 +38,8 @@ function configOfFile(
   input: AnalysisInput,
   configFile: string | undefined,
 ): Pick<StackAnalysis, "config" | "withoutConfig"> {
-  if (configFile !== undefined) {
+  if (configFile !== undefined || input.project === projectName(PROJECT_DIR)) {
     return { config: loadStackConfig(PROJECT_DIR, input.stack, configFile, input.project) };
-  }
-  if (input.project === projectName(PROJECT_DIR)) {
-    return { config: loadStackConfig(PROJECT_DIR, input.stack, undefined, input.project) };
   }
   const config: StackConfig = {
     project: input.project,

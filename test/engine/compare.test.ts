@@ -1,8 +1,5 @@
 import { expect } from "chai";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { runCli } from "../cli";
+import { runCli, tempConfig } from "../cli";
 
 interface Comparison {
   cloud: string;
@@ -13,12 +10,6 @@ interface Comparison {
   hostingTypes?: Record<string, string>;
   idleMonthlyUsd?: number;
   peakMonthlyUsd?: number;
-}
-
-function tempConfig(lines: string[]): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "compare-")), "stack.yaml");
-  fs.writeFileSync(file, lines.join("\n"));
-  return file;
 }
 
 describe("compare command", function () {
@@ -53,13 +44,15 @@ describe("compare command", function () {
   });
 
   it("names a cloud that cannot run the spec, and compares the others", () => {
-    const file = tempConfig([
-      "config:",
-      "  aws:region: us-east-1",
-      "  mlplatform:clouds: [aws]",
-      "  mlplatform:tier: dev",
-      "  mlplatform:training: {size: cpu-2x8, minNodes: 0, maxNodes: 2}",
-    ]);
+    const file = tempConfig(
+      [
+        "config:",
+        "  aws:region: us-east-1",
+        "  mlplatform:clouds: [aws]",
+        "  mlplatform:tier: dev",
+        "  mlplatform:training: {size: cpu-2x8, minNodes: 0, maxNodes: 2}",
+      ].join("\n"),
+    );
     const result = runCli(["compare", "--stack", "dev", "--config-file", file, "--json"]);
     expect(result.status).to.equal(0);
     const clouds = (JSON.parse(result.stdout) as { clouds: Comparison[] }).clouds;
@@ -71,13 +64,15 @@ describe("compare command", function () {
   });
 
   it("stands in for the principals a one-cloud stack's members lack on the other clouds", () => {
-    const file = tempConfig([
-      "config:",
-      "  aws:region: us-east-1",
-      "  mlplatform:clouds: [aws]",
-      "  mlplatform:tier: dev",
-      "  mlplatform:teams: [{name: research, members: [{name: alice}]}]",
-    ]);
+    const file = tempConfig(
+      [
+        "config:",
+        "  aws:region: us-east-1",
+        "  mlplatform:clouds: [aws]",
+        "  mlplatform:tier: dev",
+        "  mlplatform:teams: [{name: research, members: [{name: alice}]}]",
+      ].join("\n"),
+    );
     const result = runCli(["compare", "--stack", "dev", "--config-file", file, "--json"]);
     expect(result.stderr).to.equal("");
     const report = JSON.parse(result.stdout) as { standIns: string[]; clouds: Comparison[] };
@@ -86,7 +81,9 @@ describe("compare command", function () {
   });
 
   it("exits 2 on config that no cloud could run", () => {
-    const file = tempConfig(["config:", "  mlplatform:clouds: [aws]", "  aws:region: us-east-1"]);
+    const file = tempConfig(
+      ["config:", "  mlplatform:clouds: [aws]", "  aws:region: us-east-1"].join("\n"),
+    );
     const result = runCli(["compare", "--stack", "dev", "--config-file", file]);
     expect(result.status).to.equal(2);
     expect(result.stdout).to.equal("");
